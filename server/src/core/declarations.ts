@@ -1,0 +1,215 @@
+/**
+ * Declarations in a C syntax tree: what names a file (or a preprocessed header) declares, and of which kind.
+ * Used to build the C API data from preprocessed CPython headers and to learn the names a project defines
+ * itself (which abi3lint never flags).
+ */
+import type { Node } from './parser';
+
+export type DeclKind =
+  | 'function'
+  | 'inline'
+  | 'macro'
+  | 'const'
+  | 'typedef'
+  | 'struct'
+  | 'union'
+  | 'enum'
+  | 'enumerator'
+  | 'data'
+  | 'local';
+
+export interface Declaration {
+  name: string;
+  kind: DeclKind;
+  node: Node;
+  /** For structs/unions with a body: member names in order. */
+  members?: string[];
+  /** For typedefs of a struct/union: the tag it names ("struct _object"). */
+  tag?: string;
+  /** Declared with __attribute__((deprecated)). */
+  deprecated?: boolean;
+}
+
+/** The identifier a declarator declares, and whether it declares a function (not a function pointer). */
+export function declaratorName(node: Node | null): { name: string; isFunction: boolean; node: Node } | null {
+  // C declarators read inside out: the derived type nearest the identifier decides whether this declares a
+  // function (`*f(void)`: a function returning a pointer) or an object (`(*f)(void)`: a function pointer).
+  let innermost: string | null = null;
+  let cur: Node | null = node;
+  let guard = 0;
+  while (cur && guard++ < 256) {
+    switch (cur.type) {
+      case 'identifier':
+      case 'type_identifier':
+      case 'field_identifier':
+      case 'primitive_type':
+        return { name: cur.text, isFunction: innermost === 'function_declarator', node: cur };
+      case 'function_declarator':
+      case 'pointer_declarator':
+      case 'array_declarator':
+        innermost = cur.type;
+        cur = cur.childForFieldName('declarator');
+        break;
+      case 'init_declarator':
+      case 'attributed_declarator':
+        cur = cur.childForFieldName('declarator') ?? cur.namedChildren.find((c) => c && c.type.endsWith('declarator')) ?? null;
+        break;
+      case 'parenthesized_declarator':
+        cur = cur.namedChildren.find((c) => c && c.type !== 'attribute_specifier' && c.type !== 'ms_call_modifier') ?? null;
+        break;
+      default:
+        return null;
+    }
+  }
+  return null;
+}
+
+function hasDeprecatedAttribute(node: Node): boolean {
+  for (const c of node.children) {
+    if (c && (c.type === 'attribute_specifier' || c.type === 'attribute_declaration') && /deprecated/.test(c.text)) return true;
+  }
+  return false;
+}
+
+function storageClasses(node: Node): Set<string> {
+  const out = new Set<string>();
+  for (const c of node.children) {
+    if (c && c.type === 'storage_class_specifier') out.add(c.text);
+    if (c && c.type === 'type_qualifier') out.add(c.text);
+  }
+  return out;
+}
+
+function fieldNames(body: Node): string[] {
+  const names: string[] = [];
+  for (const f of body.namedChildren) {
+    if (!f || f.type !== 'field_declaration') continue;
+    const decls = f.childrenForFieldName('declarator');
+    if (decls.length === 0) {
+      // anonymous struct/union member: its fields are reachable directly
+      const t = f.childForFieldName('type');
+      const b = t?.childForFieldName('body');
+      if (b) names.push(...fieldNames(b));
+    }
+    for (const d of decls) {
+      const n = declaratorName(d);
+      if (n) names.push(n.name);
+    }
+  }
+  return names;
+}
+
+/** Collects type-level declarations from a type specifier (struct/union/enum bodies). */
+function typeDecls(type: Node | null, out: Declaration[]): { tag?: string; members?: string[] } | undefined {
+  if (!type) return undefined;
+  if (type.type === 'struct_specifier' || type.type === 'union_specifier') {
+    const kind = type.type === 'struct_specifier' ? 'struct' : 'union';
+    const nameNode = type.childForFieldName('name');
+    const body = type.childForFieldName('body');
+    const tag = nameNode ? `${kind} ${nameNode.text}` : undefined;
+    if (tag) out.push({ name: tag, kind, node: type, members: body ? fieldNames(body) : undefined });
+    const members = body ? fieldNames(body) : undefined;
+    if (body) {
+      for (const f of body.namedChildren) {
+        if (f && f.type === 'field_declaration') typeDecls(f.childForFieldName('type'), out);
+      }
+    }
+    return { tag, members };
+  }
+  if (type.type === 'enum_specifier') {
+    const nameNode = type.childForFieldName('name');
+    if (nameNode) out.push({ name: `enum ${nameNode.text}`, kind: 'enum', node: type });
+    const body = type.childForFieldName('body');
+    if (body) {
+      for (const e of body.namedChildren) {
+        if (e && e.type === 'enumerator') {
+          const n = e.childForFieldName('name');
+          if (n) out.push({ name: n.text, kind: 'enumerator', node: e });
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Top-level declarations of a translation unit (also inside preprocessor blocks and ERROR nodes).
+ * With `locals`, also parameters and block-scope variables (as kind 'local').
+ */
+export function collectDeclarations(root: Node, opts: { locals?: boolean } = {}): Declaration[] {
+  const out: Declaration[] = [];
+  const visit = (node: Node, depth: number): void => {
+    switch (node.type) {
+      case 'declaration': {
+        const sc = storageClasses(node);
+        typeDecls(node.childForFieldName('type'), out);
+        const dep = hasDeprecatedAttribute(node) || /__deprecated__/.test(node.text.slice(0, 200));
+        for (const d of node.childrenForFieldName('declarator')) {
+          const n = declaratorName(d);
+          if (!n) continue;
+          const kind: DeclKind = depth > 0 && opts.locals ? 'local' : n.isFunction ? 'function' : sc.has('typedef') ? 'typedef' : 'data';
+          out.push({ name: n.name, kind, node, deprecated: dep || undefined });
+        }
+        if (depth > 0 && opts.locals) return;
+        break;
+      }
+      case 'type_definition': {
+        const t = typeDecls(node.childForFieldName('type'), out);
+        const dep = hasDeprecatedAttribute(node) || /__deprecated__/.test(node.text.slice(0, 200));
+        for (const d of node.childrenForFieldName('declarator')) {
+          const n = declaratorName(d);
+          // an anonymous struct's members belong to its typedef name
+          const members = t && !t.tag && d.type === 'type_identifier' ? t.members : undefined;
+          if (n) out.push({ name: n.name, kind: 'typedef', node, tag: t?.tag, members, deprecated: dep || undefined });
+        }
+        return;
+      }
+      case 'function_definition': {
+        const sc = storageClasses(node);
+        typeDecls(node.childForFieldName('type'), out);
+        const n = declaratorName(node.childForFieldName('declarator'));
+        if (n) out.push({ name: n.name, kind: sc.has('static') || sc.has('inline') ? 'inline' : 'function', node });
+        if (opts.locals) {
+          const params = node.childForFieldName('declarator');
+          if (params) visitParams(params);
+          const body = node.childForFieldName('body');
+          if (body) visit(body, depth + 1);
+        }
+        return;
+      }
+      case 'struct_specifier':
+      case 'union_specifier':
+      case 'enum_specifier':
+        typeDecls(node, out);
+        return;
+      case 'preproc_def':
+      case 'preproc_function_def': {
+        const n = node.childForFieldName('name');
+        if (n) out.push({ name: n.text, kind: node.type === 'preproc_def' ? 'const' : 'macro', node });
+        return;
+      }
+      default:
+        break;
+    }
+    if (!opts.locals && depth > 0) return;
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      const isBlock = c.type === 'compound_statement';
+      visit(c, depth + (isBlock ? 1 : 0));
+    }
+  };
+  const visitParams = (decl: Node): void => {
+    const stack: Node[] = [decl];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'parameter_declaration') {
+        const d = declaratorName(n.childForFieldName('declarator'));
+        if (d) out.push({ name: d.name, kind: 'local', node: n });
+        continue;
+      }
+      for (const c of n.namedChildren) if (c) stack.push(c);
+    }
+  };
+  visit(root, 0);
+  return out;
+}

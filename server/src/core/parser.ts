@@ -1,0 +1,57 @@
+/**
+ * Tree-sitter through its WebAssembly binding. One Parser per process; trees must be deleted by their owner.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Language, Parser, Tree, Node, type Edit } from 'web-tree-sitter';
+
+export type { Tree, Node, Edit };
+
+let ready: Promise<{ parser: Parser; language: Language }> | null = null;
+
+/** Finds a .wasm file next to the bundle (dist/) or in node_modules (compiled out/ tree). */
+function locate(file: string, pkgRequest: string): string {
+  const candidates = [path.join(__dirname, file), path.join(__dirname, '..', file), path.join(__dirname, 'wasm', file)];
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  try {
+    return require.resolve(pkgRequest);
+  } catch {
+    throw new Error(`abi3lint: cannot find ${file} (looked next to ${__dirname} and in node_modules)`);
+  }
+}
+
+export function wasmPaths(): { runtime: string; c: string } {
+  return {
+    runtime: locate('web-tree-sitter.wasm', 'web-tree-sitter/web-tree-sitter.wasm'),
+    c: locate('tree-sitter-c.wasm', 'tree-sitter-c/tree-sitter-c.wasm'),
+  };
+}
+
+export function initParser(): Promise<{ parser: Parser; language: Language }> {
+  if (!ready) {
+    ready = (async () => {
+      const paths = wasmPaths();
+      await Parser.init({ locateFile: () => paths.runtime });
+      const language = await Language.load(fs.readFileSync(paths.c));
+      const parser = new Parser();
+      parser.setLanguage(language);
+      return { parser, language };
+    })();
+    ready.catch(() => {
+      ready = null;
+    });
+  }
+  return ready;
+}
+
+/** Parses text; the caller owns (and must delete) the returned tree. */
+export async function parseC(text: string, oldTree?: Tree | null): Promise<Tree> {
+  const { parser } = await initParser();
+  return parseWith(parser, text, oldTree);
+}
+
+export function parseWith(parser: Parser, text: string, oldTree?: Tree | null): Tree {
+  const tree = parser.parse(text, oldTree ?? null);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
