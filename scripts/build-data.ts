@@ -176,6 +176,7 @@ async function extract(pre: Preprocessed): Promise<RunResult> {
   }
   for (const [name, m] of pre.macros) {
     if (!isApiName(name)) continue;
+    if (!m.functionLike && !m.body.trim() && /_H_?$/.test(name)) continue; // include guards
     const prev = out.get(name);
     const kind = m.functionLike ? 'macro' : 'const';
     if (prev && m.functionLike && (prev.kind === 'function' || prev.kind === 'data')) prev.macroToo = true;
@@ -479,6 +480,7 @@ async function main(): Promise<void> {
 
     // Limited API status per target.
     let lim = '';
+    const middleOnly: number[] = [];
     let complete = '';
     for (const T of TARGET_MINORS) {
       const hs = HEADER_MINORS.filter((h) => h >= T);
@@ -498,9 +500,12 @@ async function main(): Promise<void> {
         if (m?.ifdef && !m.abi_only && mAdded !== undefined && !newestSeen) c = mAdded <= T ? 'Y' : 'N';
         else c = 'N';
       } else if (all) c = mAdded !== undefined && mAdded > T && exported ? 'M' : 'Y';
-      else if (decl[0] && !decl[decl.length - 1]) c = 'R';
-      else if (!decl[0] && decl[decl.length - 1]) c = 'G';
-      else c = 'R';
+      else if (decl[decl.length - 1]) c = 'G';
+      else if (decl[0]) c = 'R';
+      else {
+        c = 'N';
+        middleOnly.push(T);
+      }
       lim += c;
       complete += comp.every(Boolean) ? 'Y' : 'N';
     }
@@ -523,12 +528,21 @@ async function main(): Promise<void> {
     }
     const since = lim.indexOf('Y');
     if (since >= 0) entry.limitedSince = `3.${TARGET_MINORS[since]}`;
-    // Where a later header drops a name that earlier headers declared for a target: the first such header.
-    if (lim.includes('R')) {
-      const T = TARGET_MINORS[lim.indexOf('R')];
-      const ok = (h: number): boolean => { const x = limited.get(`${h}:${T}`)!.get(name); return !!x && !x.unusable; };
-      const lost = HEADER_MINORS.filter((h) => h >= T).find((h, i, arr) => i > 0 && ok(arr[i - 1]) && !ok(h));
-      if (lost) entry.limitedRemovedIn = `3.${lost}`;
+    // Where a later header drops a name that earlier headers declared under Py_LIMITED_API (usable or not:
+    // PySequence_Fast_GET_ITEM was declared for the Limited API until 3.13 though its expansion never compiled
+    // there): the first header version that no longer declares it for a target at which the one before did.
+    if (!lim.endsWith('Y')) {
+      let lost: number | undefined;
+      for (const T of TARGET_MINORS) {
+        const hs = HEADER_MINORS.filter((h) => h >= T);
+        for (let i = 1; i < hs.length; i++) {
+          if (limited.get(`${hs[i - 1]}:${T}`)!.has(name) && !limited.get(`${hs[i]}:${T}`)!.has(name) && !hs.slice(i).some((h) => limited.get(`${h}:${T}`)!.has(name))) {
+            lost = lost === undefined ? hs[i] : Math.min(lost, hs[i]);
+            break;
+          }
+        }
+      }
+      if (lost !== undefined) entry.limitedRemovedIn = `3.${lost}`;
     }
     if (seen?.members || complete.includes('Y')) {
       if (seen?.members) entry.members = seen.members;
@@ -550,6 +564,9 @@ async function main(): Promise<void> {
         target: `3.${T}`,
         issue: lim.includes('M') ? `headers declare it at this target but the manifest adds it in ${m?.added}` : 'newer headers declare it at this target but older ones do not',
       });
+    }
+    if (middleOnly.length) {
+      disagreements.push({ name, target: `3.${middleOnly[0]}`, issue: 'only some header versions in between declare it at this target' });
     }
     if (m && !m.abi_only && m.kind !== 'feature_macro' && since < 0 && !m.ifdef) {
       disagreements.push({ name, target: m.added ?? '', issue: 'in the manifest but no header declares it under Py_LIMITED_API' });

@@ -1,0 +1,153 @@
+/**
+ * The data abi3lint ships: data/capi.json (generated), data/replacements.json and data/rules.json (curated).
+ * Loaded once per process, synchronously, from the folder next to the bundle or the source tree.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import type { CapiData, CapiEntry } from './dataSchema';
+import { TARGET_MINORS } from './dataSchema';
+
+export const SafetySchema = z.enum(['safe', 'unsafe', 'display-only']);
+export type Safety = z.infer<typeof SafetySchema>;
+
+export const ReplacementSchema = z.strictObject({
+  old: z.string(),
+  /** rename: swap the identifier; template: rewrite the call ($1.. are its arguments); member: rewrite
+   *  `X->member` ($0 is X); display: advice only. */
+  form: z.enum(['rename', 'template', 'member', 'display']),
+  member: z.string().optional(),
+  alternatives: z
+    .array(
+      z.strictObject({
+        new: z.string(),
+        since: z.string().regex(/^3\.\d+$/),
+        safety: SafetySchema,
+        note: z.string(),
+        template: z.string().optional(),
+      }),
+    )
+    .min(1),
+});
+export type Replacement = z.infer<typeof ReplacementSchema>;
+export const ReplacementsFileSchema = z.strictObject({ version: z.literal(1), replacements: z.array(ReplacementSchema) });
+
+export const RuleSchema = z.strictObject({
+  code: z.string().regex(/^ABI0\d\d$/),
+  name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+  severity: z.enum(['error', 'warning', 'info', 'hint']),
+  summary: z.string(),
+  fix: z.enum(['always', 'sometimes', 'never']),
+  fixSafety: SafetySchema,
+  status: z.enum(['stable', 'preview', 'deprecated']),
+  since: z.string(),
+});
+export type Rule = z.infer<typeof RuleSchema>;
+export const RulesFileSchema = z.strictObject({ version: z.literal(1), rules: z.array(RuleSchema) });
+
+export interface Catalog {
+  data: CapiData;
+  names: Map<string, CapiEntry>;
+  internal: Set<string>;
+  /** struct member name -> the struct tags / typedef names that have it (full API) */
+  members: Map<string, string[]>;
+  replacements: Map<string, Replacement>;
+  memberReplacements: Map<string, Replacement>;
+  rules: Map<string, Rule>;
+  rulesByName: Map<string, Rule>;
+  loadMs: number;
+}
+
+let cached: Catalog | null = null;
+
+/** The folder holding capi.json: next to the bundle (dist/../data) or up the source tree. */
+export function dataDir(): string {
+  const env = process.env.ABI3LINT_DATA_DIR;
+  if (env) return env;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const c = path.join(dir, 'data', 'capi.json');
+    if (fs.existsSync(c)) return path.dirname(c);
+    dir = path.dirname(dir);
+  }
+  throw new Error(`abi3lint: cannot find data/capi.json above ${__dirname}`);
+}
+
+export function loadCatalog(): Catalog {
+  if (cached) return cached;
+  const t0 = performance.now();
+  const dir = dataDir();
+  // The generator validated capi.json with zod; here only its version is checked (speed: < 50 ms).
+  const data = JSON.parse(fs.readFileSync(path.join(dir, 'capi.json'), 'utf8')) as CapiData;
+  if (data.version !== 1 || data.targets.length !== TARGET_MINORS.length) {
+    throw new Error(`abi3lint: ${path.join(dir, 'capi.json')} has an unexpected format; rebuild it with 'npm run data:build'`);
+  }
+  const repl = ReplacementsFileSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'replacements.json'), 'utf8')));
+  const rules = RulesFileSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'rules.json'), 'utf8')));
+  const names = new Map(Object.entries(data.names));
+  const members = new Map<string, string[]>();
+  for (const [name, e] of names) {
+    for (const m of e.members ?? []) {
+      const list = members.get(m);
+      if (list) list.push(name);
+      else members.set(m, [name]);
+    }
+  }
+  const replacements = new Map<string, Replacement>();
+  const memberReplacements = new Map<string, Replacement>();
+  for (const r of repl.replacements) {
+    if (r.form === 'member' && r.member) memberReplacements.set(r.member, r);
+    else replacements.set(r.old, r);
+  }
+  cached = {
+    data,
+    names,
+    internal: new Set(data.internal),
+    members,
+    replacements,
+    memberReplacements,
+    rules: new Map(rules.rules.map((r) => [r.code, r])),
+    rulesByName: new Map(rules.rules.map((r) => [r.name, r])),
+    loadMs: performance.now() - t0,
+  };
+  return cached;
+}
+
+/** Index of a target minor in the per-target strings; targets past the newest headers use the newest. */
+export function targetIndex(minor: number): number {
+  const i = TARGET_MINORS.indexOf(minor as (typeof TARGET_MINORS)[number]);
+  if (i >= 0) return i;
+  return minor > TARGET_MINORS[TARGET_MINORS.length - 1] ? TARGET_MINORS.length - 1 : 0;
+}
+
+export type Status =
+  | { kind: 'limited' }
+  | { kind: 'too-new'; since: number }
+  | { kind: 'removed'; removedIn: string }
+  | { kind: 'not-limited' }
+  | { kind: 'private' }
+  | { kind: 'abi-only' }
+  | { kind: 'abi3t-incompatible' };
+
+export const minorOf = (v: string): number => Number(v.split('.')[1]);
+
+/** Whether a name may be used at a target, as the data built from the headers says. */
+export function statusAt(e: CapiEntry, name: string, minor: number, abi3t: boolean): Status {
+  const idx = targetIndex(minor);
+  const c = e.limited ? e.limited[idx] : 'N';
+  if (e.manifest?.abiOnly) return { kind: 'abi-only' };
+  if (c === 'Y') {
+    if (abi3t && !e.abi3t && !name.startsWith('struct ')) return { kind: 'abi3t-incompatible' };
+    if (e.private) return { kind: 'private' };
+    return { kind: 'limited' };
+  }
+  if (e.limited) {
+    const later = e.limited.indexOf('Y', idx + 1);
+    if (later > idx) return { kind: 'too-new', since: TARGET_MINORS[later] };
+  }
+  if (e.limitedRemovedIn && (c === 'R' || !e.limited || e.limited.slice(0, idx + 1).includes('R') || c === 'N')) {
+    if (c === 'R' || e.limitedRemovedIn) return { kind: 'removed', removedIn: e.limitedRemovedIn };
+  }
+  if (e.private) return { kind: 'private' };
+  return { kind: 'not-limited' };
+}

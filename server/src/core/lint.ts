@@ -1,0 +1,790 @@
+/**
+ * lint(): the one analysis behind the CLI, the language server and the tests.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadCatalog, minorOf, statusAt, targetIndex, type Catalog, type Replacement } from './catalog';
+import type { CapiEntry } from './dataSchema';
+import { collectDeclarations } from './declarations';
+import { initParser, type Node, type Tree } from './parser';
+import { evaluateConditionals, scanDirectives, type Directive, type PPEnv, type PreprocResult } from './preproc';
+import { DEFAULT_SETTINGS, type Settings } from './settings';
+import { findTargetDefines, isPythonHInclude, type TargetDefine } from './target';
+import type { Finding, Fix, LintResult, Range, Severity, Target, TextEdit } from './types';
+import { minorToHex, minorToString, parseTargetOption } from './version';
+
+export interface LintHost {
+  /** Returns a file's text, or undefined when it cannot be read. */
+  readFile(file: string): string | undefined;
+}
+
+export const fsHost: LintHost = {
+  readFile(file) {
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export interface LintOptions {
+  settings?: Partial<Settings>;
+  /** Rules to run (codes or names); default all. */
+  select?: string[];
+  ignore?: string[];
+  host?: LintHost;
+  /** Include and config lookups never leave this folder (default: the file's folder's filesystem root is allowed). */
+  root?: string;
+  /** Target from the build configuration (resolved by the caller). */
+  buildTarget?: { minor: number; abi3t: boolean; file: string; line?: number; detail: string } | null;
+}
+
+export interface LintDocument {
+  path: string;
+  text: string;
+}
+
+/** Files larger than this are not analysed (a notice says so). */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+const MAX_INCLUDE_BYTES = 2 * 1024 * 1024;
+const MAX_INCLUDE_DEPTH = 8;
+
+const lineStarts = (text: string): number[] => {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+};
+
+export class PositionMap {
+  readonly starts: number[];
+  constructor(readonly text: string) {
+    this.starts = lineStarts(text);
+  }
+  position(offset: number): { line: number; character: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.starts[lo] };
+  }
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+  offset(line: number, character: number): number {
+    return (this.starts[Math.min(line, this.starts.length - 1)] ?? 0) + character;
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}
+
+interface Suppression {
+  line: number;
+  codes: Set<string> | null;
+}
+
+/** `/* abi3lint: ignore[ABI004, macro-only-api] *\/` on a line, or alone on the line before; `ignore-file` for the file. */
+export const SUPPRESSION_RE = /abi3lint:\s*(ignore-file|ignore)\b(?:\s*\[([^\]]*)\])?/;
+
+interface Ctx {
+  doc: LintDocument;
+  cat: Catalog;
+  pos: PositionMap;
+  target: Target;
+  tIdx: number;
+  pp: PreprocResult;
+  projectNames: Set<string>;
+  projectMembers: Set<string>;
+  findings: Finding[];
+  enabled: (code: string) => boolean;
+  severity: (code: string) => Severity | 'off';
+  defineInFile: TargetDefine | null;
+  minimum: { minor: number; name: string } | null;
+}
+
+function ruleName(cat: Catalog, code: string): string {
+  return cat.rules.get(code)?.name ?? code;
+}
+
+function push(ctx: Ctx, code: string, start: number, end: number, message: string, extra: Partial<Finding> = {}): void {
+  if (!ctx.enabled(code)) return;
+  const sev = ctx.severity(code);
+  if (sev === 'off') return;
+  ctx.findings.push({
+    code,
+    name: ruleName(ctx.cat, code),
+    severity: sev,
+    range: ctx.pos.range(start, end),
+    message,
+    fixes: [],
+    ...extra,
+  });
+}
+
+const since = (e: CapiEntry): string => (e.limitedSince ? ` (Limited API since ${e.limitedSince})` : '');
+
+/** Fixes from the replacement table that exist at the target. */
+function replacementFixes(ctx: Ctx, r: Replacement, ident: Node | null, call: Node | null, member: Node | null): Fix[] {
+  const fixes: Fix[] = [];
+  for (const alt of r.alternatives) {
+    if (minorOf(alt.since) > ctx.target.minor) continue;
+    const edits: TextEdit[] = [];
+    let title = `Replace with ${alt.new}`;
+    if (alt.safety !== 'display-only') {
+      if (r.form === 'member' && member && alt.template) {
+        const obj = member.childForFieldName('argument');
+        if (obj) {
+          const text = alt.template.replace(/\$0/g, obj.text);
+          edits.push({ range: ctx.pos.range(member.startIndex, member.endIndex), newText: text });
+          title = `Replace with ${text}`;
+        }
+      } else if (alt.template && call) {
+        const args = call.childForFieldName('arguments');
+        const list = args ? args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => c.text) : [];
+        const need = Math.max(0, ...[...alt.template.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
+        if (list.length >= need && (need > 0 || list.length === 0 || /\$/.test(alt.template) === false)) {
+          const text = alt.template.replace(/\$(\d)/g, (_m, i: string) => list[Number(i) - 1] ?? '');
+          edits.push({ range: ctx.pos.range(call.startIndex, call.endIndex), newText: text });
+          title = `Replace with ${text.length > 60 ? alt.new + '(...)' : text}`;
+        }
+      } else if (!alt.template && ident && r.form === 'rename') {
+        edits.push({ range: ctx.pos.range(ident.startIndex, ident.endIndex), newText: alt.new });
+      }
+    }
+    if (edits.length === 0) {
+      fixes.push({ title: `Hint: use ${alt.new} (${alt.since}+). ${alt.note}`, safety: 'display-only', edits: [] });
+    } else {
+      fixes.push({ title: `${title} (${alt.safety === 'safe' ? 'keeps behaviour' : 'review: ' + alt.note})`.replace(/ \(keeps behaviour\)$/, ''), safety: alt.safety, edits });
+    }
+    break; // the first alternative valid at the target is the recommended one
+  }
+  return fixes;
+}
+
+/** A fix that raises the file's own Py_LIMITED_API to `minor`. */
+function raiseTargetFix(ctx: Ctx, minor: number): Fix | null {
+  const d = ctx.defineInFile;
+  if (!d || d.macro !== 'Py_LIMITED_API') return null;
+  const dir = d.directive;
+  const valueStart = ctx.doc.text.indexOf(d.value, dir.start + '#define Py_LIMITED_API'.length - 1);
+  if (!d.value || valueStart < 0 || valueStart > dir.end) return null;
+  return {
+    title: `Set Py_LIMITED_API to ${minorToHex(minor)} (${minorToString(minor)}): drops support for older Pythons`,
+    safety: 'unsafe',
+    edits: [{ range: ctx.pos.range(valueStart, valueStart + d.value.length), newText: minorToHex(minor) }],
+  };
+}
+
+function noteMinimum(ctx: Ctx, e: CapiEntry, name: string): void {
+  if (!e.limitedSince) return;
+  const m = minorOf(e.limitedSince);
+  if (!ctx.minimum || m > ctx.minimum.minor) ctx.minimum = { minor: m, name };
+}
+
+/** Checks one use of a name. */
+function checkName(ctx: Ctx, name: string, start: number, end: number, node: Node | null, call: Node | null): void {
+  if (ctx.projectNames.has(name)) return;
+  const e = ctx.cat.names.get(name);
+  if (!e) {
+    if (ctx.cat.internal.has(name)) {
+      push(ctx, 'ABI009', start, end, `'${name}' is declared only by CPython's internal headers (Py_BUILD_CORE); it is not part of any stable API`, { identifier: name });
+    }
+    return;
+  }
+  const { minor, abi3t } = ctx.target;
+  const st = statusAt(e, name, minor, abi3t);
+  const repl = ctx.cat.replacements.get(name);
+  const fixes = (): Fix[] => (repl ? replacementFixes(ctx, repl, node, call, null) : []);
+  const hint = (): string => {
+    if (!repl) return '';
+    const alt = repl.alternatives.find((a) => minorOf(a.since) <= minor);
+    if (alt) return `; use ${alt.template && !alt.template.startsWith('((') ? alt.template.replace(/\$\d/g, '…') : alt.new}`;
+    const later = repl.alternatives[repl.alternatives.length - 1];
+    return `; ${later.new} replaces it from ${later.since}`;
+  };
+  const deprecated = e.deprecated ? true : undefined;
+  switch (st.kind) {
+    case 'limited': {
+      noteMinimum(ctx, e, name);
+      const feature = e.manifest?.ifdef;
+      if (feature && !ctx.pp.guardAt(ctx.pos.position(start).line).has(feature)) {
+        push(ctx, 'ABI013', start, end, `'${name}' exists only where ${feature} is defined; guard its use with #ifdef ${feature}`, { identifier: name });
+      }
+      if (e.deprecated && repl) {
+        const alt = repl.alternatives.find((a) => minorOf(a.since) <= minor);
+        if (alt) {
+          push(ctx, 'ABI014', start, end, `'${name}' is deprecated since ${e.deprecated === '?' ? 'an earlier release' : e.deprecated}; ${alt.new} replaces it at this target`, {
+            identifier: name,
+            fixes: fixes(),
+            deprecated: true,
+          });
+        }
+      }
+      return;
+    }
+    case 'too-new': {
+      noteMinimum(ctx, e, name);
+      const f = fixes();
+      const raise = raiseTargetFix(ctx, st.since);
+      if (raise) f.push(raise);
+      push(ctx, 'ABI002', start, end, `'${name}' is in the Limited API only from ${minorToString(st.since)}; this file targets ${minorToString(minor)}${hint()}`, {
+        identifier: name,
+        fixes: f,
+        deprecated,
+      });
+      return;
+    }
+    case 'removed':
+      push(ctx, 'ABI007', start, end, `'${name}' is no longer in the Limited API of the ${st.removedIn} headers; it stops compiling there${hint()}`, { identifier: name, fixes: fixes(), deprecated });
+      return;
+    case 'abi-only':
+    case 'private':
+      push(
+        ctx,
+        'ABI003',
+        start,
+        end,
+        st.kind === 'abi-only'
+          ? `'${name}' is in the Stable ABI only for old binaries; it is not part of the Limited API${hint()}`
+          : `'${name}' is private CPython API (leading underscore); it can change in any release${hint()}`,
+        { identifier: name, fixes: fixes(), deprecated },
+      );
+      return;
+    case 'abi3t-incompatible':
+      push(ctx, 'ABI012', start, end, `'${name}' is not available under abi3t (the free-threaded stable ABI)${hint()}`, { identifier: name, fixes: fixes() });
+      return;
+    case 'not-limited': {
+      if (e.private) {
+        push(ctx, 'ABI003', start, end, `'${name}' is private CPython API (leading underscore) and not in the Limited API${hint()}`, { identifier: name, fixes: fixes(), deprecated });
+        return;
+      }
+      const macroLike = e.kind === 'macro' || e.kind === 'inline' || e.kind === 'const';
+      if (macroLike && repl) {
+        push(ctx, 'ABI004', start, end, `'${name}' is a ${e.kind === 'inline' ? 'static inline function' : 'macro'} hidden from the Limited API${hint()}`, {
+          identifier: name,
+          fixes: fixes(),
+          deprecated,
+        });
+        return;
+      }
+      push(ctx, 'ABI001', start, end, `'${name}' is not part of the Limited API${hint()}`, { identifier: name, fixes: fixes(), deprecated });
+      return;
+    }
+  }
+}
+
+/** Checks `obj->member` / `obj.member`. */
+function checkMember(ctx: Ctx, member: string, start: number, end: number, expr: Node | null): void {
+  if (ctx.projectMembers.has(member)) return;
+  const owners = ctx.cat.members.get(member);
+  if (!owners) return;
+  const { tIdx } = ctx;
+  const visible = owners.filter((o) => ctx.cat.names.get(o)?.limitedComplete?.[tIdx] === 'Y');
+  if (visible.length) {
+    if (ctx.target.abi3t && visible.every((o) => ctx.cat.names.get(o)?.abi3t === 'opaque')) {
+      push(ctx, 'ABI012', start, end, `'${member}' is a member of ${visible.join('/')}, which is opaque under abi3t; use the accessor functions (Py_TYPE, Py_REFCNT, Py_SIZE)`, { identifier: member });
+    }
+    return;
+  }
+  const r = ctx.cat.memberReplacements.get(member);
+  const owner = owners.map((o) => ctx.cat.names.get(o)?.tag ?? o).filter((v, i, a) => a.indexOf(v) === i);
+  const typeName = owners.find((o) => !o.startsWith('struct ')) ?? owner[0];
+  let hint = '';
+  if (r) {
+    const alt = r.alternatives.find((a) => minorOf(a.since) <= ctx.target.minor);
+    hint = alt ? `; use ${alt.template ? alt.template.replace('$0', '…') : alt.new}` : `; ${r.alternatives[r.alternatives.length - 1].new} replaces it from ${r.alternatives[r.alternatives.length - 1].since}`;
+  }
+  push(ctx, 'ABI005', start, end, `'${member}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(ctx.target.minor)}${hint}`, {
+    identifier: member,
+    fixes: r ? replacementFixes(ctx, r, null, null, expr) : [],
+  });
+}
+
+const C_KEYWORDS = new Set(
+  'auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while defined'.split(' '),
+);
+
+/** Identifiers and member accesses in a macro body (raw text). */
+function scanMacroBody(ctx: Ctx, arg: Node, params: Set<string>): void {
+  const text = arg.text;
+  const base = arg.startIndex;
+  const re = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|(->|\.)\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)|#+/g;
+  let m: RegExpExecArray | null;
+  let stringize = false;
+  while ((m = re.exec(text))) {
+    if (m[0].startsWith('#')) {
+      stringize = m[0] === '#';
+      continue;
+    }
+    if (m[2]) {
+      const off = base + m.index + m[0].length - m[2].length;
+      if (!params.has(m[2])) checkMember(ctx, m[2], off, off + m[2].length, null);
+    } else if (m[3]) {
+      if (stringize) {
+        stringize = false;
+        continue;
+      }
+      const name = m[3];
+      if (params.has(name) || C_KEYWORDS.has(name)) continue;
+      const off = base + m.index;
+      checkName(ctx, name, off, off + name.length, null, null);
+    }
+    stringize = false;
+  }
+}
+
+function isConditionPart(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    const t = p.type;
+    if (t === 'preproc_defined') return true;
+    if ((t === 'preproc_if' || t === 'preproc_elif') && p.childForFieldName('condition')?.startIndex === node.startIndex) return true;
+    if ((t === 'preproc_if' || t === 'preproc_elif') && (p.childForFieldName('condition')?.endIndex ?? -1) >= node.endIndex && (p.childForFieldName('condition')?.startIndex ?? 1e12) <= node.startIndex) return true;
+    if ((t === 'preproc_ifdef' || t === 'preproc_elifdef') && p.childForFieldName('name')?.startIndex === node.startIndex) return true;
+    if (t === 'compound_statement' || t === 'function_definition' || t === 'translation_unit') return false;
+  }
+  return false;
+}
+
+function walk(ctx: Ctx, root: Node, suppressions: Suppression[]): void {
+  const cursor = root.walk();
+  const text = ctx.doc.text;
+  let visitedChildren = false;
+  for (;;) {
+    if (!visitedChildren) {
+      const node = cursor.currentNode;
+      const type = node.type;
+      const line = node.startPosition.row;
+      let descend = true;
+      if (type === 'comment') {
+        const m = SUPPRESSION_RE.exec(node.text);
+        if (m) {
+          const codes = m[2] ? new Set(m[2].split(',').map((s) => s.trim()).filter(Boolean)) : null;
+          if (m[1] === 'ignore-file') suppressions.push({ line: -1, codes });
+          else {
+            const endLine = node.endPosition.row;
+            const before = text.slice(ctx.pos.offset(line, 0), node.startIndex);
+            suppressions.push({ line: endLine, codes });
+            if (!before.trim()) suppressions.push({ line: endLine + 1, codes });
+          }
+        }
+        descend = false;
+      } else if (ctx.pp.isInactive(line) && node.endPosition.row === line) {
+        descend = false;
+      } else if (type === 'identifier' || type === 'type_identifier') {
+        if (!ctx.pp.isInactive(line) && !isConditionPart(node)) {
+          const parent = node.parent;
+          const call = parent && parent.type === 'call_expression' && parent.childForFieldName('function')?.startIndex === node.startIndex ? parent : null;
+          checkName(ctx, node.text, node.startIndex, node.endIndex, node, call);
+        }
+        descend = false;
+      } else if (type === 'field_expression') {
+        const field = node.childForFieldName('field');
+        if (field && !ctx.pp.isInactive(field.startPosition.row)) checkMember(ctx, field.text, field.startIndex, field.endIndex, node);
+      } else if (type === 'preproc_def' || type === 'preproc_function_def') {
+        const name = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        const params = new Set<string>();
+        const ps = node.childForFieldName('parameters');
+        if (ps) for (const p of ps.namedChildren) if (p) params.add(p.text.replace(/\.\.\.$/, ''));
+        if (name && /^Py_BUILD_CORE/.test(name.text) && !ctx.pp.isInactive(line)) {
+          push(ctx, 'ABI009', name.startIndex, name.endIndex, `${name.text} exposes CPython's internal API, which has no stability promise and is disabled under Py_LIMITED_API`, { identifier: name.text });
+        }
+        if (value && !ctx.pp.isInactive(line)) scanMacroBody(ctx, value, params);
+        descend = false;
+      } else if (type === 'preproc_include') {
+        const p = node.childForFieldName('path');
+        if (p && /^[<"](?:internal\/)?pycore_\w+\.h[>"]$|^[<"]internal\//.test(p.text) && !ctx.pp.isInactive(line)) {
+          push(ctx, 'ABI009', p.startIndex, p.endIndex, `${p.text} is one of CPython's internal headers; it requires Py_BUILD_CORE and is not part of any stable API`, { identifier: p.text });
+        }
+        descend = false;
+      } else if (type === 'declaration' && !ctx.pp.isInactive(line)) {
+        checkStaticType(ctx, node);
+      } else if (type === 'field_declaration_list' && ctx.target.abi3t) {
+        // PyObject_HEAD at the start of an instance struct (abi3t: PyObject is opaque)
+      }
+      if (descend && cursor.gotoFirstChild()) continue;
+      visitedChildren = false;
+      if (cursor.gotoNextSibling()) continue;
+      visitedChildren = true;
+    } else {
+      if (!cursor.gotoParent()) break;
+      visitedChildren = false;
+      if (cursor.gotoNextSibling()) continue;
+      visitedChildren = true;
+    }
+  }
+  cursor.delete();
+}
+
+function checkStaticType(ctx: Ctx, node: Node): void {
+  const type = node.childForFieldName('type');
+  if (!type || type.text !== 'PyTypeObject') return;
+  if (ctx.projectNames.has('PyTypeObject')) return;
+  const storage = node.children.filter((c): c is Node => !!c && c.type === 'storage_class_specifier').map((c) => c.text);
+  if (storage.includes('extern') || storage.includes('typedef')) return;
+  for (const d of node.childrenForFieldName('declarator')) {
+    let cur: Node | null = d;
+    while (cur && cur.type === 'init_declarator') cur = cur.childForFieldName('declarator');
+    if (!cur || cur.type !== 'identifier') continue; // pointers and arrays of pointers are fine
+    const tIdx = ctx.tIdx;
+    const complete = ctx.cat.names.get('struct _typeobject')?.limitedComplete?.[tIdx] === 'Y';
+    if (complete) continue;
+    push(
+      ctx,
+      'ABI006',
+      cur.startIndex,
+      cur.endIndex,
+      `'${cur.text}' is a static PyTypeObject; PyTypeObject is opaque in the Limited API, so types must be created at run time from a PyType_Spec (PyType_FromSpec)`,
+      {
+        identifier: cur.text,
+        fixes: [{ title: 'Hint: describe the type with PyType_Slot[] and a PyType_Spec, then create it with PyType_FromSpec (PyType_FromModuleAndSpec from 3.10) during module init', safety: 'display-only', edits: [] }],
+      },
+    );
+  }
+}
+
+/** Project headers named by #include "..." (searched like a compiler: the including file's folder, then include dirs). */
+function resolveInclude(spec: string, fromDir: string, includeDirs: string[], root: string | undefined, host: LintHost): { file: string; text: string } | null {
+  for (const dir of [fromDir, ...includeDirs]) {
+    const file = path.resolve(dir, spec);
+    if (root && !isInside(root, file)) continue;
+    const text = host.readFile(file);
+    if (text !== undefined) return { file, text };
+  }
+  return null;
+}
+
+export function isInside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+interface IncludeInfo {
+  names: Set<string>;
+  members: Set<string>;
+  targetDefines: TargetDefine[];
+  notices: string[];
+}
+
+async function scanIncludes(doc: LintDocument, directives: Directive[], opts: LintOptions, settings: Settings): Promise<IncludeInfo> {
+  const host = opts.host ?? fsHost;
+  const info: IncludeInfo = { names: new Set(), members: new Set(), targetDefines: [], notices: [] };
+  const seen = new Set<string>([path.resolve(doc.path)]);
+  const root = opts.root;
+  const includeDirs = settings.includeDirs.map((d) => path.resolve(root ?? path.dirname(doc.path), d)).filter((d) => !root || isInside(root, d));
+  const { parser } = await initParser();
+  let sawPythonH = false;
+  const visit = (file: string, dirs: Directive[], depth: number): void => {
+    for (const d of dirs) {
+      if (isPythonHInclude(d)) sawPythonH = true;
+      if (d.name !== 'include') continue;
+      const m = /^"([^"]+)"/.exec(d.rest);
+      if (!m) continue;
+      const r = resolveInclude(m[1], path.dirname(file), includeDirs, root, host);
+      if (!r || seen.has(r.file)) continue;
+      seen.add(r.file);
+      if (depth >= MAX_INCLUDE_DEPTH) {
+        info.notices.push(`includes nested deeper than ${MAX_INCLUDE_DEPTH} levels were not followed (${m[1]})`);
+        continue;
+      }
+      const subDirectives = scanDirectives(r.text);
+      const wasPythonH = sawPythonH;
+      for (const t of findTargetDefines(r.file, subDirectives)) info.targetDefines.push({ ...t, afterPythonH: t.afterPythonH || wasPythonH });
+      const tree = parser.parse(r.text);
+      if (tree) {
+        try {
+          for (const decl of collectDeclarations(tree.rootNode)) {
+            info.names.add(decl.name);
+            for (const mm of decl.members ?? []) info.members.add(mm);
+          }
+        } finally {
+          tree.delete();
+        }
+      }
+      visit(r.file, subDirectives, depth + 1);
+    }
+  };
+  visit(doc.path, directives, 0);
+  return info;
+}
+
+function resolveSeverity(cat: Catalog, settings: Settings): (code: string) => Severity | 'off' {
+  const over = new Map<string, Severity | 'off'>();
+  for (const [k, v] of Object.entries(settings.severity)) {
+    const code = cat.rules.has(k) ? k : cat.rulesByName.get(k)?.code;
+    if (code) over.set(code, v);
+  }
+  return (code) => over.get(code) ?? cat.rules.get(code)?.severity ?? 'warning';
+}
+
+function ruleFilter(cat: Catalog, select?: string[], ignore?: string[]): (code: string) => boolean {
+  const norm = (xs?: string[]): Set<string> | null =>
+    xs && xs.length ? new Set(xs.map((x) => (cat.rules.has(x.toUpperCase()) ? x.toUpperCase() : (cat.rulesByName.get(x)?.code ?? x)))) : null;
+  const sel = norm(select);
+  const ign = norm(ignore) ?? new Set<string>();
+  return (code) => (!sel || sel.has(code)) && !ign.has(code);
+}
+
+/**
+ * Lints one C document. Never throws: internal failures become a notice.
+ */
+export async function lint(doc: LintDocument, opts: LintOptions = {}): Promise<LintResult> {
+  const t0 = performance.now();
+  const settings: Settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
+  const result: LintResult = {
+    path: doc.path,
+    target: null,
+    minimumVersion: null,
+    findings: [],
+    inactive: [],
+    notices: [],
+    parseErrors: 0,
+    timing: { parse: 0, analyze: 0 },
+  };
+  if (doc.text.length > MAX_FILE_BYTES) {
+    result.noTargetReason = `file is ${(doc.text.length / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
+    result.notices.push(result.noTargetReason);
+    return result;
+  }
+  let tree: Tree | null = null;
+  try {
+    const cat = loadCatalog();
+    const { parser } = await initParser();
+    const text = doc.text.includes('\0') ? doc.text.replace(/\0/g, ' ') : doc.text;
+    const docN = text === doc.text ? doc : { ...doc, text };
+    if (text !== doc.text) result.notices.push('NUL bytes were read as spaces');
+    const tp = performance.now();
+    tree = parser.parse(text);
+    result.timing.parse = performance.now() - tp;
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return await analyze(docN, tree, cat, settings, opts, result, t0);
+  } catch (e) {
+    result.notices.push(`internal error, file not fully checked: ${e instanceof Error ? e.message : String(e)}`);
+    return result;
+  } finally {
+    tree?.delete();
+  }
+}
+
+/** Analysis over an existing tree (the language server keeps trees between edits). */
+export async function analyze(
+  doc: LintDocument,
+  tree: Tree,
+  cat: Catalog,
+  settings: Settings,
+  opts: LintOptions,
+  result: LintResult,
+  t0 = performance.now(),
+): Promise<LintResult> {
+  const ta = performance.now();
+  const pos = new PositionMap(doc.text);
+  const directives = scanDirectives(doc.text);
+  const includes = await scanIncludes(doc, directives, opts, settings);
+  result.notices.push(...includes.notices);
+  const enabled = ruleFilter(cat, opts.select, opts.ignore);
+  const severity = resolveSeverity(cat, settings);
+  const push0 = (code: string, d: Directive, message: string, fixes: Fix[] = []): void => {
+    if (!enabled(code)) return;
+    const sev = severity(code);
+    if (sev === 'off') return;
+    result.findings.push({ code, name: ruleName(cat, code), severity: sev, range: pos.range(d.start, d.end), message, fixes });
+  };
+
+  // --- target resolution
+  const own = findTargetDefines(doc.path, directives);
+  const defines = [...includes.targetDefines.filter((t) => !t.afterPythonH), ...own];
+  let target: Target | null = null;
+  let limitedDefine: TargetDefine | null = null;
+  let abi3tDefine: TargetDefine | null = null;
+  let gil = false;
+  for (const d of defines) {
+    const inFile = d.file === doc.path;
+    if (d.afterPythonH) {
+      if (inFile) push0('ABI010', d.directive, `${d.macro} is defined after #include <Python.h>, where it has no effect; move it above the include`);
+      continue;
+    }
+    if (d.macro === 'Py_GIL_DISABLED') {
+      gil = true;
+      continue;
+    }
+    if (!d.decoded.ok) {
+      if (inFile) push0('ABI010', d.directive, `invalid ${d.macro} value: ${d.decoded.reason}`);
+      continue;
+    }
+    if (d.decoded.note && inFile) push0('ABI010', d.directive, `${d.macro}: ${d.decoded.note}`);
+    const prev = d.macro === 'Py_LIMITED_API' ? limitedDefine : abi3tDefine;
+    if (prev && prev.decoded.ok && prev.decoded.minor !== d.decoded.minor) {
+      if (inFile) push0('ABI010', d.directive, `${d.macro} is defined again with a different value (${minorToString(d.decoded.minor)}; first ${minorToString(prev.decoded.minor)} at ${path.basename(prev.file)}:${prev.directive.line + 1})`);
+      continue;
+    }
+    if (prev) continue;
+    if (d.macro === 'Py_LIMITED_API') limitedDefine = d;
+    else {
+      abi3tDefine = d;
+      if (d.decoded.ok && d.decoded.minor < 15) {
+        if (inFile) push0('ABI010', d.directive, `Py_TARGET_ABI3T must be 0x030F0000 (3.15) or above: abi3t starts with 3.15`);
+        abi3tDefine = null;
+      }
+    }
+  }
+  const fromDefine = (d: TargetDefine, abi3t: boolean): Target => ({
+    minor: (d.decoded as { minor: number }).minor,
+    abi3t,
+    source: { kind: 'define', file: d.file, line: d.directive.line + 1 },
+  });
+  if (abi3tDefine) {
+    // as CPython's pyabi.h: Py_TARGET_ABI3T sets Py_LIMITED_API, the lower of the two winning
+    const a = fromDefine(abi3tDefine, true);
+    if (limitedDefine && (limitedDefine.decoded as { minor: number }).minor < a.minor) target = { ...fromDefine(limitedDefine, true) };
+    else target = a;
+  } else if (limitedDefine) {
+    target = fromDefine(limitedDefine, gil || settings.abi3t);
+  } else if (opts.buildTarget) {
+    target = { minor: opts.buildTarget.minor, abi3t: opts.buildTarget.abi3t || settings.abi3t, source: { kind: 'build-config', file: opts.buildTarget.file, line: opts.buildTarget.line, detail: opts.buildTarget.detail } };
+  } else if (settings.target) {
+    const t = parseTargetOption(settings.target);
+    if (t.ok) target = { minor: t.minor, abi3t: settings.abi3t, source: { kind: 'option', detail: `target ${settings.target}` } };
+  }
+  result.target = target;
+  if (!target) {
+    result.noTargetReason = 'no Py_LIMITED_API: the file does not define it, no build configuration sets it, and no target option was given';
+    finish(result, [], pos);
+    result.timing.analyze = performance.now() - ta;
+    return result;
+  }
+  if (target.abi3t && target.minor < 15) target = { ...target, minor: 15 };
+
+  // --- preprocessor conditions at the target
+  const env: PPEnv = {
+    defined: new Map([['Py_LIMITED_API', { lo: BigInt(minorToHex(target.minor)), hi: BigInt(minorToHex(target.minor)) }]]),
+    undefinedKnown: new Set(target.abi3t ? [] : ['Py_TARGET_ABI3T']),
+    pyVersionHex: { lo: BigInt(minorToHex(target.minor)), hi: (1n << 32n) - 1n },
+  };
+  if (target.abi3t) {
+    env.defined.set('Py_TARGET_ABI3T', { lo: BigInt(minorToHex(target.minor)), hi: BigInt(minorToHex(target.minor)) });
+    env.defined.set('Py_GIL_DISABLED', 'empty');
+  }
+  const pp = evaluateConditionals(directives, env, pos.lineCount);
+  // The define itself is evaluated by the headers; the file's own `#ifndef Py_LIMITED_API` guards are inactive.
+  result.inactive = pp.inactive.map((r) => ({ startLine: r.startLine, endLine: r.endLine, reason: r.reason }));
+
+  const projectNames = new Set<string>(includes.names);
+  const projectMembers = new Set<string>(includes.members);
+  for (const d of collectDeclarations(tree.rootNode, { locals: true })) {
+    projectNames.add(d.name);
+    for (const m of d.members ?? []) projectMembers.add(m);
+  }
+  const ctx: Ctx = {
+    doc,
+    cat,
+    pos,
+    target,
+    tIdx: targetIndex(target.minor),
+    pp,
+    projectNames,
+    projectMembers,
+    findings: result.findings,
+    enabled,
+    severity,
+    defineInFile: limitedDefine && limitedDefine.file === doc.path ? limitedDefine : null,
+    minimum: null,
+  };
+
+  // ABI008: PY_VERSION_HEX choosing code in a Limited API build
+  for (const c of pp.conditions) {
+    if (!c.ids.includes('PY_VERSION_HEX')) continue;
+    const d = c.directive;
+    const at = doc.text.indexOf('PY_VERSION_HEX', d.start);
+    const fix: Fix[] =
+      at >= 0 && at < d.end
+        ? [{ title: 'Test Py_LIMITED_API+0 instead (the oldest Python the binary must load on)', safety: 'unsafe', edits: [{ range: pos.range(at, at + 'PY_VERSION_HEX'.length), newText: 'Py_LIMITED_API+0' }] }]
+        : [];
+    if (enabled('ABI008') && severity('ABI008') !== 'off') {
+      result.findings.push({
+        code: 'ABI008',
+        name: ruleName(cat, 'ABI008'),
+        severity: severity('ABI008') as Severity,
+        range: at >= 0 && at < d.end ? pos.range(at, at + 14) : pos.range(d.start, d.end),
+        identifier: 'PY_VERSION_HEX',
+        message: 'PY_VERSION_HEX is the version of the headers used for the build, not of the Python that will load this abi3 binary; test Py_LIMITED_API+0 to choose API',
+        fixes: fix,
+      });
+    }
+  }
+
+  const suppressions: Suppression[] = [];
+  walk(ctx, tree.rootNode, suppressions);
+  if (target.abi3t) checkAbi3tModuleInit(ctx, tree.rootNode);
+
+  result.parseErrors = countErrors(tree.rootNode);
+  result.minimumVersion = ctx.minimum ? Math.max(ctx.minimum.minor, target.abi3t ? 15 : 2) : null;
+  finish(result, suppressions, pos);
+  result.timing.analyze = performance.now() - ta;
+  void t0;
+  return result;
+}
+
+function checkAbi3tModuleInit(ctx: Ctx, root: Node): void {
+  // PyInit_* returning PyModuleDef_Init / PyModule_Create without a PyModExport_* entry point
+  let init: Node | null = null;
+  let hasExport = false;
+  for (const c of root.namedChildren) {
+    if (!c || c.type !== 'function_definition') continue;
+    const d = c.childForFieldName('declarator');
+    const text = d?.text ?? '';
+    const m = /\b(PyInit_\w+|PyModExport_\w+)\s*\(/.exec(text);
+    if (!m) continue;
+    if (m[1].startsWith('PyModExport_')) hasExport = true;
+    else init = c;
+  }
+  if (init && !hasExport) {
+    const d = init.childForFieldName('declarator');
+    const nameMatch = d ? /PyInit_\w+/.exec(d.text) : null;
+    const start = d && nameMatch ? d.startIndex + d.text.indexOf(nameMatch[0]) : init.startIndex;
+    const end = nameMatch ? start + nameMatch[0].length : init.endIndex;
+    push(ctx, 'ABI012', start, end, 'under abi3t a module must export PyModExport_<name> (module slots); a PyInit_ function returning a PyModuleDef is not loadable there', {
+      identifier: nameMatch?.[0],
+    });
+  }
+}
+
+function countErrors(root: Node): number {
+  if (!root.hasError) return 0;
+  let n = 0;
+  const cursor = root.walk();
+  let down = true;
+  for (;;) {
+    if (down) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) n++;
+      if (node.hasError && cursor.gotoFirstChild()) continue;
+    }
+    if (cursor.gotoNextSibling()) {
+      down = true;
+      continue;
+    }
+    if (!cursor.gotoParent()) break;
+    down = false;
+  }
+  cursor.delete();
+  return n;
+}
+
+function finish(result: LintResult, suppressions: Suppression[], _pos: PositionMap): void {
+  if (suppressions.length) {
+    result.findings = result.findings.filter((f) => {
+      for (const s of suppressions) {
+        if (s.line !== -1 && s.line !== f.range.start.line) continue;
+        if (!s.codes || s.codes.has(f.code) || s.codes.has(f.name)) return false;
+      }
+      return true;
+    });
+  }
+  result.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+}

@@ -1,0 +1,69 @@
+/** Types shared by the core, the CLI and the language server. Positions are 0-based, columns in UTF-16 units. */
+import type { Safety } from './catalog';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+export interface Fix {
+  title: string;
+  safety: Safety;
+  edits: TextEdit[];
+}
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export interface Finding {
+  code: string;
+  name: string;
+  severity: Severity;
+  range: Range;
+  /** The C API name (or member, or macro) the finding is about. */
+  identifier?: string;
+  message: string;
+  fixes: Fix[];
+  /** The name is deprecated (editors strike it through). */
+  deprecated?: boolean;
+}
+
+export type TargetSource =
+  | { kind: 'define'; file: string; line: number }
+  | { kind: 'build-config'; file: string; line?: number; detail: string }
+  | { kind: 'option'; detail: string };
+
+export interface Target {
+  /** Python 3 minor version: 9 = 3.9. */
+  minor: number;
+  abi3t: boolean;
+  source: TargetSource;
+}
+
+export interface InactiveRegion {
+  startLine: number;
+  endLine: number;
+  reason: string;
+}
+
+export interface LintResult {
+  path: string;
+  target: Target | null;
+  /** Why the file was not checked for conformance (no target). */
+  noTargetReason?: string;
+  /** Lowest target at which the file's Limited API names all exist (null: uses none). */
+  minimumVersion: number | null;
+  findings: Finding[];
+  inactive: InactiveRegion[];
+  /** Things the user should know that are not findings: truncated input, unreadable includes. */
+  notices: string[];
+  /** Syntax error nodes tree-sitter reported (CPython macro idioms produce some; informational). */
+  parseErrors: number;
+  /** Time spent, ms. */
+  timing: { parse: number; analyze: number };
+}
