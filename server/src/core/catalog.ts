@@ -135,9 +135,9 @@ export const minorOf = (v: string): number => Number(v.split('.')[1]);
 export function statusAt(e: CapiEntry, name: string, minor: number, abi3t: boolean): Status {
   const idx = targetIndex(minor);
   const c = e.limited ? e.limited[idx] : 'N';
-  if (e.manifest?.abiOnly) return { kind: 'abi-only' };
   if (c === 'Y') {
-    if (abi3t && !e.abi3t && !name.startsWith('struct ')) return { kind: 'abi3t-incompatible' };
+    if (e.manifest?.abiOnly) return { kind: 'abi-only' };
+    if (abi3t && !e.abi3t && !/^(struct|union|enum) /.test(name)) return { kind: 'abi3t-incompatible' };
     if (e.private) return { kind: 'private' };
     return { kind: 'limited' };
   }
@@ -145,9 +145,8 @@ export function statusAt(e: CapiEntry, name: string, minor: number, abi3t: boole
     const later = e.limited.indexOf('Y', idx + 1);
     if (later > idx) return { kind: 'too-new', since: TARGET_MINORS[later] };
   }
-  if (e.limitedRemovedIn && (c === 'R' || !e.limited || e.limited.slice(0, idx + 1).includes('R') || c === 'N')) {
-    if (c === 'R' || e.limitedRemovedIn) return { kind: 'removed', removedIn: e.limitedRemovedIn };
-  }
+  if (e.limitedRemovedIn) return { kind: 'removed', removedIn: e.limitedRemovedIn };
+  if (e.manifest?.abiOnly) return { kind: 'abi-only' };
   if (e.private) return { kind: 'private' };
   return { kind: 'not-limited' };
 }

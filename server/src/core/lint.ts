@@ -1,7 +1,6 @@
 /**
  * lint(): the one analysis behind the CLI, the language server and the tests.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadCatalog, minorOf, statusAt, targetIndex, type Catalog, type Replacement } from './catalog';
 import type { CapiEntry } from './dataSchema';
@@ -9,26 +8,13 @@ import { collectDeclarations } from './declarations';
 import { initParser, type Node, type Tree } from './parser';
 import { evaluateConditionals, scanDirectives, type Directive, type PPEnv, type PreprocResult } from './preproc';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
+import { fsHost, isInside, type LintHost } from './host';
+import { buildTarget, readBuildConfig, type BuildConfig } from './buildconfig';
 import { findTargetDefines, isPythonHInclude, type TargetDefine } from './target';
 import type { Finding, Fix, LintResult, Range, Severity, Target, TextEdit } from './types';
 import { minorToHex, minorToString, parseTargetOption } from './version';
 
-export interface LintHost {
-  /** Returns a file's text, or undefined when it cannot be read. */
-  readFile(file: string): string | undefined;
-}
-
-export const fsHost: LintHost = {
-  readFile(file) {
-    try {
-      const st = fs.statSync(file);
-      if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
-      return fs.readFileSync(file, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
+export { fsHost, isInside, type LintHost };
 
 export interface LintOptions {
   settings?: Partial<Settings>;
@@ -38,8 +24,10 @@ export interface LintOptions {
   host?: LintHost;
   /** Include and config lookups never leave this folder (default: the file's folder's filesystem root is allowed). */
   root?: string;
-  /** Target from the build configuration (resolved by the caller). */
-  buildTarget?: { minor: number; abi3t: boolean; file: string; line?: number; detail: string } | null;
+  /** Build configuration: read from the file's folder upwards unless given (null: none). */
+  buildConfig?: BuildConfig | null;
+  /** Shared between files of one run: build configurations by folder. */
+  buildConfigCache?: Map<string, BuildConfig | null>;
 }
 
 export interface LintDocument {
@@ -49,7 +37,6 @@ export interface LintDocument {
 
 /** Files larger than this are not analysed (a notice says so). */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
-const MAX_INCLUDE_BYTES = 2 * 1024 * 1024;
 const MAX_INCLUDE_DEPTH = 8;
 
 const lineStarts = (text: string): number[] => {
@@ -460,11 +447,6 @@ function resolveInclude(spec: string, fromDir: string, includeDirs: string[], ro
   return null;
 }
 
-export function isInside(root: string, file: string): boolean {
-  const rel = path.relative(root, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 interface IncludeInfo {
   names: Set<string>;
   members: Set<string>;
@@ -633,6 +615,20 @@ export async function analyze(
       }
     }
   }
+  // --- build configuration (read as data, never run)
+  let cfg: BuildConfig | null;
+  if (opts.buildConfig !== undefined) cfg = opts.buildConfig;
+  else {
+    const key = path.dirname(path.resolve(doc.path));
+    const cache = opts.buildConfigCache;
+    if (cache?.has(key)) cfg = cache.get(key) ?? null;
+    else {
+      cfg = readBuildConfig(doc.path, opts.root, opts.host ?? fsHost);
+      cache?.set(key, cfg);
+    }
+  }
+  if (cfg) for (const p of cfg.problems) result.notices.push(p);
+  const bt = buildTarget(cfg);
   const fromDefine = (d: TargetDefine, abi3t: boolean): Target => ({
     minor: (d.decoded as { minor: number }).minor,
     abi3t,
@@ -645,13 +641,14 @@ export async function analyze(
     else target = a;
   } else if (limitedDefine) {
     target = fromDefine(limitedDefine, gil || settings.abi3t);
-  } else if (opts.buildTarget) {
-    target = { minor: opts.buildTarget.minor, abi3t: opts.buildTarget.abi3t || settings.abi3t, source: { kind: 'build-config', file: opts.buildTarget.file, line: opts.buildTarget.line, detail: opts.buildTarget.detail } };
+  } else if (bt) {
+    target = { minor: bt.minor, abi3t: bt.abi3t || settings.abi3t, source: { kind: 'build-config', file: bt.file, line: bt.line, detail: bt.detail } };
   } else if (settings.target) {
     const t = parseTargetOption(settings.target);
     if (t.ok) target = { minor: t.minor, abi3t: settings.abi3t, source: { kind: 'option', detail: `target ${settings.target}` } };
   }
   result.target = target;
+  if (cfg) checkBuildAgreement(cfg, limitedDefine, target, doc, pos, result, enabled, severity, cat);
   if (!target) {
     result.noTargetReason = 'no Py_LIMITED_API: the file does not define it, no build configuration sets it, and no target option was given';
     finish(result, [], pos);
@@ -728,6 +725,51 @@ export async function analyze(
   result.timing.analyze = performance.now() - ta;
   void t0;
   return result;
+}
+
+function checkBuildAgreement(
+  cfg: BuildConfig,
+  define: TargetDefine | null,
+  target: Target | null,
+  doc: LintDocument,
+  pos: PositionMap,
+  result: LintResult,
+  enabled: (c: string) => boolean,
+  severity: (c: string) => Severity | 'off',
+  cat: Catalog,
+): void {
+  if (!enabled('ABI011') || severity('ABI011') === 'off') return;
+  const where = (f: { file: string; line?: number }): string => `${path.basename(f.file)}${f.line ? ':' + f.line : ''}`;
+  const add = (message: string, range: Range): void => {
+    result.findings.push({ code: 'ABI011', name: ruleName(cat, 'ABI011'), severity: severity('ABI011') as Severity, range, message, fixes: [] });
+  };
+  const top: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: Math.max(0, doc.text.indexOf('\n') < 0 ? doc.text.length : doc.text.indexOf('\n')) } };
+  const defRange = define && define.file === doc.path ? pos.range(define.directive.start, define.directive.end) : top;
+  const cfgDefines = cfg.facts.filter((f) => f.kind === 'define');
+  const tags = cfg.facts.filter((f) => f.kind === 'tag');
+  const fileMinor = define && define.decoded.ok ? define.decoded.minor : null;
+  if (fileMinor !== null) {
+    for (const f of cfgDefines) {
+      if (f.minor !== null && f.minor !== fileMinor) {
+        add(`${where(f)} defines Py_LIMITED_API as ${minorToString(f.minor)} (${f.detail}) but this file defines ${minorToString(fileMinor)}; the two must agree`, defRange);
+      }
+    }
+  }
+  if (!define && cfgDefines.length === 0 && tags.length) {
+    const t = tags[0];
+    add(`${where(t)} tags the wheel abi3 (${t.detail}) but Py_LIMITED_API is never defined for this file: it is built against the full API and the abi3 wheel is broken. Define Py_LIMITED_API before including Python.h (or in define_macros)`, top);
+    return;
+  }
+  const effective = target?.minor ?? null;
+  if (effective === null) return;
+  for (const t of tags) {
+    if (t.minor === null || t.minor === effective) continue;
+    if (t.minor < effective) {
+      add(`${where(t)} tags the wheel for ${minorToString(t.minor)}+ (${t.detail}) but the code targets ${minorToString(effective)}: the wheel would install on Pythons where it cannot load`, defRange);
+    } else {
+      add(`${where(t)} tags the wheel for ${minorToString(t.minor)}+ (${t.detail}) while the code targets ${minorToString(effective)}: the tag excludes Pythons the binary supports`, defRange);
+    }
+  }
 }
 
 function checkAbi3tModuleInit(ctx: Ctx, root: Node): void {

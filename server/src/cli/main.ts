@@ -1,0 +1,240 @@
+/**
+ * abi3lint: the command line, a thin adapter over lint().
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { dataDir, loadCatalog } from '../core/catalog';
+import { applyEdits, fixAllEdits } from '../core/fixes';
+import { lint, type LintOptions } from '../core/lint';
+import type { BuildConfig } from '../core/buildconfig';
+import { parseSettings, type Settings } from '../core/settings';
+import type { LintResult, Severity } from '../core/types';
+import { minorToHex, minorToString, parseTargetOption } from '../core/version';
+import { formatGithub, formatJson, formatSarif, formatText } from './format';
+import { collectFiles } from './files';
+
+export const VERSION = '0.1.0';
+
+const HELP = `abi3lint ${VERSION}: check CPython C extensions against the Limited API / Stable ABI
+
+Usage: abi3lint [options] [paths...]     (files or folders; default: .)
+
+Options:
+  --target <3.X|0x...>   target for files without their own Py_LIMITED_API define or build config
+  --abi3t                check against abi3t (free-threaded stable ABI, 3.15+)
+  --format <fmt>         text (default), json, sarif, github
+  --fix                  apply safe fixes in place
+  --unsafe-fixes         with --fix, also apply unsafe fixes (review the diff)
+  --min-version          print the lowest Py_LIMITED_API each file can use
+  --explain <CODE>       print the documentation of a rule (ABI004 or macro-only-api)
+  --select <codes>       only these rules (comma-separated codes or names)
+  --ignore <codes>       skip these rules
+  --include-dir <dir>    also search this folder for #include "..." headers (repeatable)
+  --exclude <glob>       skip files matching this glob (repeatable)
+  --no-progress          no progress line on stderr
+  -q, --quiet            print findings only, no summary
+  -h, --help             this help
+  -V, --version          the version
+
+Exit status: 0 no error-level finding, 1 findings, 2 usage or internal error.`;
+
+class UsageError extends Error {}
+
+interface Args {
+  paths: string[];
+  settings: Settings;
+  format: 'text' | 'json' | 'sarif' | 'github';
+  fix: boolean;
+  unsafeFixes: boolean;
+  minVersion: boolean;
+  select?: string[];
+  ignore?: string[];
+  progress: boolean;
+  quiet: boolean;
+}
+
+function splitList(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const arr = Array.isArray(v) ? v : [v];
+  return arr.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+}
+
+function parse(argv: string[]): Args | { explain: string } | 'help' | 'version' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        target: { type: 'string' },
+        abi3t: { type: 'boolean' },
+        format: { type: 'string' },
+        fix: { type: 'boolean' },
+        'unsafe-fixes': { type: 'boolean' },
+        'min-version': { type: 'boolean' },
+        explain: { type: 'string' },
+        select: { type: 'string', multiple: true },
+        ignore: { type: 'string', multiple: true },
+        'include-dir': { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        'no-progress': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify.*$/, '') : String(e));
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (v.version) return 'version';
+  if (v.explain !== undefined) return { explain: v.explain };
+  const format = v.format ?? 'text';
+  if (!['text', 'json', 'sarif', 'github'].includes(format)) throw new UsageError(`--format: '${format}' is not one of text, json, sarif, github`);
+  if (v.target !== undefined) {
+    const t = parseTargetOption(v.target);
+    if (!t.ok) throw new UsageError(`--target: ${t.reason}`);
+  }
+  const { settings, problems } = parseSettings({
+    target: v.target ?? null,
+    abi3t: v.abi3t ?? false,
+    includeDirs: v['include-dir'] ?? [],
+    exclude: v.exclude ?? [],
+  });
+  if (problems.length) throw new UsageError(problems.join('; '));
+  const cat = loadCatalog();
+  const check = (list: string[] | undefined, flag: string): string[] | undefined => {
+    for (const x of list ?? []) {
+      if (!cat.rules.has(x.toUpperCase()) && !cat.rulesByName.has(x)) throw new UsageError(`${flag}: unknown rule '${x}' (see --explain or docs/rules/)`);
+    }
+    return list;
+  };
+  if (v['unsafe-fixes'] && !v.fix) throw new UsageError('--unsafe-fixes goes with --fix');
+  return {
+    paths: parsed.positionals.length ? parsed.positionals : ['.'],
+    settings,
+    format: format as Args['format'],
+    fix: !!v.fix,
+    unsafeFixes: !!v['unsafe-fixes'],
+    minVersion: !!v['min-version'],
+    select: check(splitList(v.select), '--select'),
+    ignore: check(splitList(v.ignore), '--ignore'),
+    progress: !v['no-progress'],
+    quiet: !!v.quiet,
+  };
+}
+
+function docsDir(): string {
+  const data = dataDir();
+  return path.join(path.dirname(data), 'docs', 'rules');
+}
+
+function explain(code: string, out: NodeJS.WritableStream): number {
+  const cat = loadCatalog();
+  const rule = cat.rules.get(code.toUpperCase()) ?? cat.rulesByName.get(code);
+  if (!rule) throw new UsageError(`--explain: unknown rule '${code}'`);
+  const file = path.join(docsDir(), `${rule.code}.md`);
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `${rule.code} (${rule.name})\n\n${rule.summary}\n`;
+  out.write(text.endsWith('\n') ? text : text + '\n');
+  return 0;
+}
+
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean }; cwd: string }): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`abi3lint: ${e.message}\n(see abi3lint --help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args === 'help') {
+    io.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (args === 'version') {
+    io.stdout.write(`abi3lint ${VERSION}\n`);
+    return 0;
+  }
+  if ('explain' in args) {
+    try {
+      return explain(args.explain, io.stdout);
+    } catch (e) {
+      io.stderr.write(`abi3lint: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 2;
+    }
+  }
+  const { files, missing } = collectFiles(args.paths, io.cwd, args.settings.exclude);
+  for (const m of missing) io.stderr.write(`abi3lint: ${m}\n`);
+  if (missing.length && files.length === 0) return 2;
+  const results: LintResult[] = [];
+  const cache = new Map<string, BuildConfig | null>();
+  const showProgress = args.progress && !!io.stderr.isTTY && files.length > 20;
+  let fixed = 0;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    if (showProgress && i % 10 === 0) io.stderr.write(`\r[${i}/${files.length}] ${path.relative(io.cwd, file).slice(-60).padEnd(60)}`);
+    let text: string;
+    try {
+      const st = fs.statSync(file);
+      if (st.size > 64 * 1024 * 1024) {
+        io.stderr.write(`abi3lint: ${path.relative(io.cwd, file)}: skipped, ${(st.size / 1048576).toFixed(0)} MB is too large\n`);
+        continue;
+      }
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      io.stderr.write(`abi3lint: ${path.relative(io.cwd, file)}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})\n`);
+      continue;
+    }
+    const opts: LintOptions = { settings: args.settings, select: args.select, ignore: args.ignore, buildConfigCache: cache, root: undefined };
+    let r = await lint({ path: file, text }, opts);
+    if (args.fix) {
+      // apply until nothing changes (fixes can expose others), at most 5 passes
+      let current = text;
+      for (let pass = 0; pass < 5; pass++) {
+        const { edits, fixes } = fixAllEdits(r.findings, { unsafe: args.unsafeFixes });
+        if (!edits.length) break;
+        const applied = applyEdits(current, edits);
+        if (applied.text === current) break;
+        current = applied.text;
+        fixed += fixes;
+        r = await lint({ path: file, text: current }, opts);
+      }
+      if (current !== text) fs.writeFileSync(file, current);
+    }
+    r.path = path.relative(io.cwd, file) || path.basename(file);
+    if (r.target && r.target.source.kind !== 'option') {
+      r.target = { ...r.target, source: { ...r.target.source, file: path.relative(io.cwd, r.target.source.file) || path.basename(file) } };
+    }
+    results.push(r);
+  }
+  if (showProgress) io.stderr.write(`\r${' '.repeat(72)}\r`);
+  const out = io.stdout;
+  if (args.minVersion && args.format === 'text') {
+    for (const r of results) {
+      const v = r.minimumVersion;
+      out.write(`${r.path}: ${v === null ? 'uses no versioned Limited API' : `Py_LIMITED_API >= ${minorToHex(v)} (${minorToString(v)})`}\n`);
+    }
+    return 0;
+  }
+  const cat = loadCatalog();
+  switch (args.format) {
+    case 'json':
+      out.write(formatJson(results) + '\n');
+      break;
+    case 'sarif':
+      out.write(JSON.stringify(formatSarif(results, cat, VERSION), null, 2) + '\n');
+      break;
+    case 'github':
+      out.write(formatGithub(results));
+      break;
+    default:
+      out.write(formatText(results, { quiet: args.quiet, fixed, fixMode: args.fix }));
+  }
+  const errors = results.some((r) => r.findings.some((f) => (f.severity as Severity) === 'error'));
+  return errors ? 1 : 0;
+}

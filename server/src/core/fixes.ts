@@ -1,0 +1,81 @@
+/**
+ * The edit engine: picks fixes, drops overlapping edits, applies them. Fix-all applies safe fixes only
+ * (unsafe ones when asked); display-only fixes carry no edits.
+ */
+import { PositionMap } from './lint';
+import type { Finding, Fix, TextEdit } from './types';
+
+export interface FixSelection {
+  unsafe?: boolean;
+}
+
+/** The one fix per finding that fix-all would apply, if any. */
+export function chooseFix(f: Finding, sel: FixSelection = {}): Fix | null {
+  for (const fix of f.fixes) {
+    if (fix.edits.length === 0) continue;
+    if (fix.safety === 'safe' || (sel.unsafe && fix.safety === 'unsafe')) {
+      // raising the target is never part of fix-all: it changes which Pythons the wheel supports
+      if (fix.title.startsWith('Set Py_LIMITED_API')) continue;
+      return fix;
+    }
+  }
+  return null;
+}
+
+/**
+ * Applies edits to a text. Edits are sorted; an edit overlapping an earlier one (or out of range) is skipped,
+ * never applied partially.
+ */
+export function applyEdits(text: string, edits: TextEdit[]): { text: string; applied: number; skipped: number } {
+  const pos = new PositionMap(text);
+  const withOffsets = edits
+    .map((e) => {
+      const start = pos.offset(e.range.start.line, e.range.start.character);
+      const end = pos.offset(e.range.end.line, e.range.end.character);
+      return { start, end, newText: e.newText, valid: e.range.start.line < pos.lineCount && e.range.end.line < pos.lineCount && start <= end && end <= text.length };
+    })
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let last = 0;
+  let applied = 0;
+  let skipped = 0;
+  for (const e of withOffsets) {
+    if (!e.valid || e.start < last) {
+      skipped++;
+      continue;
+    }
+    out += text.slice(last, e.start) + e.newText;
+    last = e.end;
+    applied++;
+  }
+  out += text.slice(last);
+  return { text: out, applied, skipped };
+}
+
+/** Edits of the chosen fixes of all findings, overlapping groups dropped as wholes. */
+export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edits: TextEdit[]; fixes: number } {
+  const chosen: TextEdit[][] = [];
+  for (const f of findings) {
+    const fix = chooseFix(f, sel);
+    if (fix) chosen.push(fix.edits);
+  }
+  // keep whole fixes only: a fix whose edits overlap an already kept one waits for the next pass
+  const kept: TextEdit[] = [];
+  const spans: [number, number, number, number][] = [];
+  let fixes = 0;
+  const key = (e: TextEdit): [number, number, number, number] => [e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character];
+  const before = (a: [number, number], b: [number, number]): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
+  for (const group of chosen) {
+    const overl = group.some((e) => {
+      const [sl, sc, el, ec] = key(e);
+      return spans.some(([a, b, c, d]) => !(before([el, ec], [a, b]) || before([c, d], [sl, sc])));
+    });
+    if (overl) continue;
+    for (const e of group) {
+      kept.push(e);
+      spans.push(key(e));
+    }
+    fixes++;
+  }
+  return { edits: kept, fixes };
+}
