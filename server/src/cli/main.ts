@@ -235,6 +235,9 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     default:
       out.write(formatText(results, { quiet: args.quiet, fixed, fixMode: args.fix }));
   }
+  const broken = results.filter((r) => r.internalError);
+  for (const r of broken) io.stderr.write(`abi3lint: internal error while checking ${r.path}: ${r.internalError}\n`);
+  if (broken.length) return 2;
   const errors = results.some((r) => r.findings.some((f) => (f.severity as Severity) === 'error'));
   return errors ? 1 : 0;
 }

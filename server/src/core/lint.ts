@@ -547,7 +547,8 @@ export async function lint(doc: LintDocument, opts: LintOptions = {}): Promise<L
     if (!tree) throw new Error('tree-sitter returned no tree');
     return await analyze(docN, tree, cat, settings, opts, result, t0);
   } catch (e) {
-    result.notices.push(`internal error, file not fully checked: ${e instanceof Error ? e.message : String(e)}`);
+    result.internalError = e instanceof Error ? e.message : String(e);
+    result.notices.push(`internal error, file not fully checked: ${result.internalError}`);
     return result;
   } finally {
     tree?.delete();

@@ -3,9 +3,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Language, Parser, Tree, Node, type Edit } from 'web-tree-sitter';
+import { Edit, Language, Parser, Tree, Node } from 'web-tree-sitter';
 
-export type { Tree, Node, Edit };
+export { Edit };
+export type { Tree, Node };
 
 let ready: Promise<{ parser: Parser; language: Language }> | null = null;
 

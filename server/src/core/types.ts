@@ -62,6 +62,8 @@ export interface LintResult {
   inactive: InactiveRegion[];
   /** Things the user should know that are not findings: truncated input, unreadable includes. */
   notices: string[];
+  /** Set when the analysis failed inside abi3lint (a bug): the file was not fully checked. */
+  internalError?: string;
   /** Syntax error nodes tree-sitter reported (CPython macro idioms produce some; informational). */
   parseErrors: number;
   /** Time spent, ms. */

@@ -1,0 +1,128 @@
+/**
+ * The VS Code extension: starts the abi3lint language server (dist/server.js over IPC), shows the current
+ * file's Limited API target in the status bar, and offers a few commands. All analysis lives in the server.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+interface ServerStatus {
+  uri: string;
+  target: string | null;
+  source: string | null;
+  minimum: string | null;
+  health: 'ok' | 'error';
+  message?: string;
+}
+
+let client: LanguageClient | undefined;
+let statusItem: vscode.StatusBarItem;
+const statuses = new Map<string, ServerStatus>();
+
+function updateStatusItem(): void {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || !['c', 'cpp'].includes(editor.document.languageId)) {
+    statusItem.hide();
+    return;
+  }
+  const s = statuses.get(editor.document.uri.toString());
+  if (!client || client.state !== State.Running) {
+    statusItem.text = '$(warning) abi3lint: stopped';
+    statusItem.tooltip = 'The abi3lint server is not running. Click to restart.';
+    statusItem.command = 'abi3lint.restartServer';
+  } else if (!s) {
+    statusItem.text = '$(sync~spin) abi3lint';
+    statusItem.tooltip = 'Checking…';
+    statusItem.command = 'abi3lint.showTargetDetails';
+  } else if (s.health === 'error') {
+    statusItem.text = '$(error) abi3lint';
+    statusItem.tooltip = `abi3lint could not check this file: ${s.message ?? ''}`;
+    statusItem.command = 'abi3lint.showTargetDetails';
+  } else if (s.target) {
+    const src = s.source ? ` · ${s.source.replace(/^#define in /, '')}` : '';
+    statusItem.text = `$(check) ${s.target}${src.length > 40 ? '' : src}`;
+    statusItem.tooltip = `Limited API target: ${s.target} (${s.source ?? ''})${s.minimum ? `\nThis file needs at least ${s.minimum}.` : ''}\nClick for details.`;
+    statusItem.command = 'abi3lint.showTargetDetails';
+  } else {
+    statusItem.text = '$(circle-slash) not a Limited API file';
+    statusItem.tooltip = s.source ?? 'No Py_LIMITED_API: not checked. Set abi3lint.target to check it anyway.';
+    statusItem.command = 'abi3lint.showTargetDetails';
+  }
+  statusItem.show();
+}
+
+async function startClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
+  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'c' },
+      { scheme: 'file', language: 'cpp', pattern: '**/*.{h,c}' },
+    ],
+    outputChannel: output,
+    initializationOptions: { logLevel: vscode.workspace.getConfiguration('abi3lint').get('logLevel', 'info') },
+    synchronize: { configurationSection: 'abi3lint' },
+  };
+  client = new LanguageClient('abi3lint', 'abi3lint', serverOptions, clientOptions);
+  client.onDidChangeState(() => updateStatusItem());
+  await client.start();
+  client.onNotification('abi3lint/status', (s: ServerStatus) => {
+    statuses.set(s.uri, s);
+    updateStatusItem();
+  });
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('abi3lint', { log: true });
+  statusItem = vscode.window.createStatusBarItem('abi3lint.target', vscode.StatusBarAlignment.Right, 100);
+  statusItem.name = 'abi3lint target';
+  context.subscriptions.push(output, statusItem);
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(() => updateStatusItem()),
+    vscode.commands.registerCommand('abi3lint.restartServer', async () => {
+      output.info('restarting the server');
+      statuses.clear();
+      if (client) await client.stop().catch(() => undefined);
+      await startClient(context, output);
+    }),
+    vscode.commands.registerCommand('abi3lint.checkWorkspace', async () => {
+      if (!client) return;
+      const n = await client.sendRequest('workspace/executeCommand', { command: 'abi3lint.checkWorkspace', arguments: [] });
+      void vscode.window.showInformationMessage(`abi3lint checked ${String(n)} files.`);
+    }),
+    vscode.commands.registerCommand('abi3lint.showTargetDetails', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!client || !editor) return;
+      const d = (await client.sendRequest('workspace/executeCommand', { command: 'abi3lint.targetDetails', arguments: [editor.document.uri.toString()] })) as {
+        target: { version: string; hex: string; abi3t: boolean; source: string } | null;
+        reason: string | null;
+        minimumVersion: string | null;
+        findings: number;
+      } | null;
+      if (!d) return;
+      const msg = d.target
+        ? `Target ${d.target.abi3t ? 'abi3t' : 'abi3'} ${d.target.version} (${d.target.hex}) from ${d.target.source}. ${d.minimumVersion ? `The file needs at least ${d.minimumVersion}. ` : ''}${d.findings} finding(s).`
+        : `Not checked: ${d.reason ?? 'no Limited API target'}.`;
+      void vscode.window.showInformationMessage(msg);
+    }),
+    vscode.commands.registerCommand('abi3lint.openRuleDocs', async (code?: string) => {
+      let pick = code;
+      if (!pick) {
+        const rules = Array.from({ length: 14 }, (_, i) => `ABI${String(i + 1).padStart(3, '0')}`);
+        pick = await vscode.window.showQuickPick(rules, { placeHolder: 'Rule' });
+      }
+      if (!pick) return;
+      const doc = vscode.Uri.file(context.asAbsolutePath(path.join('docs', 'rules', `${pick}.md`)));
+      await vscode.commands.executeCommand('markdown.showPreview', doc);
+    }),
+  );
+  await startClient(context, output);
+  updateStatusItem();
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) await client.stop();
+}

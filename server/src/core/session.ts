@@ -1,0 +1,125 @@
+/**
+ * The incremental form of lint() for the language server: one session per open document keeps the text and
+ * its tree, applies editor changes to both (tree.edit + re-parse with the old tree), and analyses on demand.
+ */
+import { loadCatalog } from './catalog';
+import { analyze, MAX_FILE_BYTES, PositionMap, type LintOptions } from './lint';
+import { Edit, initParser, type Tree } from './parser';
+import { DEFAULT_SETTINGS } from './settings';
+import type { LintResult, Range } from './types';
+
+export interface TextChange {
+  /** Absent: the whole text is replaced. */
+  range?: Range;
+  text: string;
+}
+
+function pointAfter(start: { row: number; column: number }, text: string): { row: number; column: number } {
+  const lines = text.split('\n');
+  if (lines.length === 1) return { row: start.row, column: start.column + text.length };
+  return { row: start.row + lines.length - 1, column: lines[lines.length - 1].length };
+}
+
+export class DocumentSession {
+  private tree: Tree | null = null;
+  private dirty = true;
+  private disposed = false;
+  /** Time of the last (re-)parse, ms. */
+  lastParseMs = 0;
+
+  constructor(
+    readonly path: string,
+    private textValue: string,
+  ) {}
+
+  get text(): string {
+    return this.textValue;
+  }
+
+  /** Applies editor changes in order (LSP incremental sync semantics). */
+  applyChanges(changes: TextChange[]): void {
+    for (const ch of changes) {
+      if (!ch.range) {
+        this.textValue = ch.text;
+        this.tree?.delete();
+        this.tree = null;
+        this.dirty = true;
+        continue;
+      }
+      const pos = new PositionMap(this.textValue);
+      const clampLine = (l: number): number => Math.max(0, Math.min(l, pos.lineCount - 1));
+      const off = (p: { line: number; character: number }): number => {
+        const line = clampLine(p.line);
+        const lineEnd = line + 1 < pos.lineCount ? pos.starts[line + 1] - 1 : this.textValue.length;
+        return Math.min(pos.starts[line] + Math.max(0, p.character), lineEnd);
+      };
+      const start = off(ch.range.start);
+      const end = Math.max(start, off(ch.range.end));
+      const startPos = pos.position(start);
+      const endPos = pos.position(end);
+      this.textValue = this.textValue.slice(0, start) + ch.text + this.textValue.slice(end);
+      if (this.tree) {
+        const startPoint = { row: startPos.line, column: startPos.character };
+        this.tree.edit(
+          new Edit({
+          startIndex: start,
+          oldEndIndex: end,
+          newEndIndex: start + ch.text.length,
+          startPosition: startPoint,
+          oldEndPosition: { row: endPos.line, column: endPos.character },
+          newEndPosition: pointAfter(startPoint, ch.text),
+          }),
+        );
+      }
+      this.dirty = true;
+    }
+  }
+
+  /** Re-parses if needed (incrementally when a tree exists) and returns the current tree. */
+  async parse(): Promise<Tree | null> {
+    if (this.disposed) return null;
+    if (!this.dirty && this.tree) return this.tree;
+    if (this.textValue.length > MAX_FILE_BYTES) {
+      this.tree?.delete();
+      this.tree = null;
+      this.dirty = false;
+      return null;
+    }
+    const { parser } = await initParser();
+    const t0 = performance.now();
+    const text = this.textValue.includes('\0') ? this.textValue.replace(/\0/g, ' ') : this.textValue;
+    const next = parser.parse(text, this.tree ?? null);
+    this.lastParseMs = performance.now() - t0;
+    if (this.tree && this.tree !== next) this.tree.delete();
+    this.tree = next ?? null;
+    this.dirty = false;
+    return this.tree;
+  }
+
+  async lint(opts: LintOptions = {}): Promise<LintResult> {
+    const result: LintResult = { path: this.path, target: null, minimumVersion: null, findings: [], inactive: [], notices: [], parseErrors: 0, timing: { parse: 0, analyze: 0 } };
+    if (this.textValue.length > MAX_FILE_BYTES) {
+      result.noTargetReason = `file is ${(this.textValue.length / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
+      result.notices.push(result.noTargetReason);
+      return result;
+    }
+    try {
+      const tree = await this.parse();
+      if (!tree) return result;
+      result.timing.parse = this.lastParseMs;
+      const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
+      const text = this.textValue.includes('\0') ? this.textValue.replace(/\0/g, ' ') : this.textValue;
+      return await analyze({ path: this.path, text }, tree, loadCatalog(), settings, opts, result);
+    } catch (e) {
+      result.internalError = e instanceof Error ? e.message : String(e);
+    result.notices.push(`internal error, file not fully checked: ${result.internalError}`);
+      return result;
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.tree?.delete();
+    this.tree = null;
+  }
+}

@@ -1,0 +1,72 @@
+/** Drift between the rule catalogue, the code, the rule docs, package.json settings and the zod schema fails here. */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { loadCatalog } from '../server/src/core/catalog';
+import { SettingsSchema } from '../server/src/core/settings';
+import { ROOT } from './helpers/fixtures';
+
+const cat = loadCatalog();
+const HEADINGS = ['What it does', 'Why is this bad?', 'Example', 'Use instead', 'Fix safety', 'References'];
+
+function sources(dir: string): string {
+  let out = '';
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out += sources(p);
+    else if (e.name.endsWith('.ts')) out += fs.readFileSync(p, 'utf8');
+  }
+  return out;
+}
+
+test('rule codes are ABI001.. in order, names unique and kebab-case', () => {
+  const codes = [...cat.rules.keys()];
+  codes.forEach((c, i) => assert.equal(c, `ABI${String(i + 1).padStart(3, '0')}`));
+  assert.equal(new Set([...cat.rules.values()].map((r) => r.name)).size, codes.length);
+});
+
+test('every rule is implemented by the core, and the core reports no code outside the catalogue', () => {
+  const code = sources(path.join(ROOT, 'server', 'src', 'core'));
+  const used = new Set(code.match(/'ABI0\d\d'/g)?.map((s) => s.slice(1, -1)) ?? []);
+  for (const c of cat.rules.keys()) assert.ok(used.has(c), `${c} is in data/rules.json but no core code reports it`);
+  for (const c of used) assert.ok(cat.rules.has(c), `the core reports ${c}, which is not in data/rules.json`);
+});
+
+test('every rule has a doc with the fixed headings, in order, and the doc names the rule', () => {
+  const dir = path.join(ROOT, 'docs', 'rules');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.md')).sort();
+  assert.deepEqual(files, [...cat.rules.keys()].map((c) => `${c}.md`));
+  for (const [code, rule] of cat.rules) {
+    const text = fs.readFileSync(path.join(dir, `${code}.md`), 'utf8');
+    assert.ok(text.startsWith(`# ${code}: ${rule.name}\n`), `${code}.md title`);
+    const found = [...text.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(found, HEADINGS, `${code}.md headings`);
+    assert.match(text, new RegExp(`Default severity: \\*\\*${rule.severity}\\*\\*`), `${code}.md severity`);
+    assert.match(text, /```c\n[\s\S]+?```[\s\S]+```c\n[\s\S]+?```/, `${code}.md has C examples`);
+  }
+});
+
+test('package.json settings mirror the zod settings schema', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const props = pkg.contributes.configuration.properties as Record<string, { default: unknown; markdownDescription?: string; enum?: string[]; scope?: string }>;
+  const keys = Object.keys(SettingsSchema.shape).map((k) => `abi3lint.${k}`).sort();
+  assert.deepEqual(Object.keys(props).sort(), keys);
+  const defaults = SettingsSchema.parse({});
+  for (const [k, v] of Object.entries(defaults)) {
+    const p = props[`abi3lint.${k}`];
+    assert.deepEqual(p.default, v, `default of abi3lint.${k}`);
+    assert.ok(p.markdownDescription && p.markdownDescription.length > 20, `abi3lint.${k} has a description`);
+    assert.ok(p.scope, `abi3lint.${k} has a scope`);
+  }
+  assert.deepEqual(props['abi3lint.logLevel'].enum, SettingsSchema.shape.logLevel.unwrap().options);
+  const sev = (props['abi3lint.severity'] as unknown as { additionalProperties: { enum: string[] } }).additionalProperties.enum;
+  assert.deepEqual(sev, ['error', 'warning', 'info', 'hint', 'off']);
+});
+
+test('package.json declares untrusted-workspace support and both command-line programs', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+  assert.deepEqual(Object.keys(pkg.bin).sort(), ['abi3lint', 'abi3lint-lsp']);
+  assert.match(pkg.dependencies['web-tree-sitter'], /^\d+\.\d+\.\d+$/, 'web-tree-sitter is pinned to an exact version');
+});
