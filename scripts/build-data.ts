@@ -621,6 +621,26 @@ async function main(): Promise<void> {
   const checked = CapiDataSchema.parse(data);
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   const json = JSON.stringify(checked);
+  if (process.argv.includes('--check')) {
+    // CI: the committed file must be what these inputs produce. When the inputs themselves moved (Debian sid
+    // ships a newer 3.15 patch release), say so loudly and leave the file alone.
+    const old = fs.existsSync(OUT) ? fs.readFileSync(OUT, 'utf8') : '';
+    if (old === json + '\n') {
+      process.stderr.write(`data/capi.json is up to date (${Object.keys(entries).length} names)\n`);
+      return;
+    }
+    let oldSources: unknown = null;
+    try {
+      oldSources = JSON.parse(old).sources;
+    } catch {
+      /* missing or corrupt: a real difference */
+    }
+    if (oldSources && JSON.stringify(oldSources) !== JSON.stringify(checked.sources)) {
+      process.stderr.write(`WARNING: the inputs differ from those data/capi.json was built from:\n  committed: ${JSON.stringify(oldSources)}\n  here:      ${JSON.stringify(checked.sources)}\nRun 'npm run data:build' and commit the result to move to these inputs.\n`);
+      return;
+    }
+    fail('data/capi.json differs from what the same inputs produce: run `npm run data:build` and commit it');
+  }
   fs.writeFileSync(OUT, json + '\n');
   process.stderr.write(
     `wrote ${path.relative(process.cwd(), OUT)}: ${Object.keys(entries).length} names, ${internalNames.length} internal, ${disagreements.length} disagreements, ${(json.length / 1024).toFixed(0)} KiB in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,

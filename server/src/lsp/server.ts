@@ -16,6 +16,8 @@ import {
   DidChangeWatchedFilesNotification,
   FileChangeType,
   MarkupKind,
+  MessageType,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   type CodeActionParams,
   type CompletionItem,
@@ -115,7 +117,7 @@ export function startServer(connection: Connection): void {
     for (const p of problems) {
       if (reportedProblems.has(p)) continue;
       reportedProblems.add(p);
-      void connection.window.showWarningMessage(`abi3lint: ${p}`);
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `abi3lint: ${p}` });
       log('warn', p);
     }
     settingsCache.set(uri, settings);

@@ -1,0 +1,169 @@
+/**
+ * The language server, driven over stdio by a real JSON-RPC client. Every step awaits the server's own
+ * messages; nothing sleeps.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { applyLspEdits, LspClient } from './helpers/lspClient';
+
+const SOURCE = `#define Py_LIMITED_API 0x03090000
+#include <Python.h>
+
+PyObject *first(PyObject *t)
+{
+    PyObject *x = PyTuple_GET_ITEM(t, 0);
+    PyObject *n = PyType_GetName(Py_TYPE(x));
+    return n;
+}
+`;
+
+type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
+
+describe('language server over stdio', { timeout: 60000 }, () => {
+  let client: LspClient;
+  let dir: string;
+  let uri: string;
+  let text = SOURCE;
+  let version = 1;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-lsp-'));
+    const file = path.join(dir, 'mod.c');
+    fs.writeFileSync(file, SOURCE);
+    uri = pathToFileURL(file).href;
+    client = new LspClient();
+    const init = await client.initialize(pathToFileURL(dir).href);
+    assert.equal(init.capabilities.textDocumentSync.change, 2, 'incremental sync');
+    assert.ok(init.capabilities.hoverProvider);
+    assert.ok(init.capabilities.codeActionProvider.codeActionKinds.includes('source.fixAll.abi3lint'));
+  });
+  after(async () => {
+    await client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const change = async (range: Range | null, newText: string) => {
+    version++;
+    text = range ? applyLspEdits(text, [{ range, newText }]) : newText;
+    const mark = client.mark();
+    await client.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [range ? { range, text: newText } : { text: newText }],
+    });
+    return client.diagnostics(uri, version, mark);
+  };
+  const codes = (d: { diagnostics: { code?: string; range: Range }[] }) => d.diagnostics.filter((x) => x.code).map((x) => `${x.range.start.line}:${x.range.start.character} ${x.code}`);
+
+  test('diagnostics after open, with code, link and range', async () => {
+    const mark = client.mark();
+    await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version, text } });
+    const d = await client.diagnostics(uri, version, mark);
+    assert.deepEqual(codes(d), ['5:18 ABI004', '6:18 ABI002']);
+    assert.match(d.diagnostics.find((x) => x.code)!.codeDescription!.href, /docs\/rules\/ABI004\.md$/);
+    const status = await client.next<{ uri: string; target: string }>('abi3lint/status', (s) => s.uri === uri, mark);
+    assert.match(status.target, /3\.9/);
+  });
+
+  test('hover: signature, status at the target, added-in version, docs link', async () => {
+    const h = await client.conn.sendRequest<any>('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 22 } });
+    const v: string = h.contents.value;
+    assert.match(v, /PyObject \*PyType_GetName\(PyTypeObject \*\)/);
+    assert.match(v, /Too new for abi3 3\.9: needs 3\.11/);
+    assert.match(v, /Limited API: since 3\.11/);
+    assert.match(v, /Returns: new reference/);
+    assert.match(v, /docs\.python\.org\/3\/c-api\/type\.html#c\.PyType_GetName/);
+    const d = await client.conn.sendRequest<any>('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 10 } });
+    assert.match(d.contents.value, /0x03090000 → Python 3\.9/);
+  });
+
+  test('quick fix edits, applied to the text, remove the diagnostic', async () => {
+    const actions = await client.conn.sendRequest<any[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 5, character: 18 }, end: { line: 5, character: 18 } },
+      context: { diagnostics: [] },
+    });
+    const fix = actions.find((a) => a.title === 'Replace with PyTuple_GetItem');
+    assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+    assert.equal(fix.isPreferred, true);
+    assert.ok(actions.some((a) => a.title === 'Suppress ABI004 on this line'));
+    assert.ok(actions.some((a) => /Set Py_LIMITED_API to 0x030B0000 \(3\.11\), the minimum/.test(a.title)));
+    const edits = fix.edit.changes[uri];
+    const d = await change(edits[0].range, edits[0].newText);
+    assert.match(text, /PyTuple_GetItem\(t, 0\)/);
+    assert.deepEqual(codes(d), ['6:18 ABI002']);
+  });
+
+  test('an edit that raises the target clears the too-new diagnostic', async () => {
+    const d = await change({ start: { line: 0, character: 23 }, end: { line: 0, character: 33 } }, '0x030B0000');
+    assert.equal(text.split('\n')[0], '#define Py_LIMITED_API 0x030B0000');
+    assert.deepEqual(codes(d), []);
+  });
+
+  test('an edit that adds violations reports them; fix-all repairs them', async () => {
+    const d = await change({ start: { line: 7, character: 0 }, end: { line: 7, character: 0 } }, '    Py_ssize_t k = PyList_GET_SIZE(t) + PyTuple_GET_SIZE(t);\n');
+    assert.deepEqual(codes(d), ['7:19 ABI004', '7:40 ABI004']);
+    const actions = await client.conn.sendRequest<any[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.abi3lint'] },
+    });
+    assert.equal(actions.length, 1);
+    const fixed = applyLspEdits(text, actions[0].edit.changes[uri]);
+    assert.match(fixed, /PyList_Size\(t\) \+ PyTuple_Size\(t\)/);
+    const after = await change(null, fixed);
+    assert.deepEqual(codes(after), []);
+  });
+
+  test('completion offers names valid at the target first, with the version in the detail', async () => {
+    await change({ start: { line: 8, character: 0 }, end: { line: 8, character: 0 } }, '    PyType_GetQ\n');
+    const res = await client.conn.sendRequest<any>('textDocument/completion', { textDocument: { uri }, position: { line: 8, character: 15 } });
+    const item = res.items.find((i: any) => i.label === 'PyType_GetQualName');
+    assert.ok(item, 'PyType_GetQualName offered');
+    assert.equal(item.detail, 'Limited API since 3.11');
+    // at 3.9 the same name is too new: offered after the valid ones, and marked
+    await change({ start: { line: 0, character: 23 }, end: { line: 0, character: 33 } }, '0x03090000');
+    const res2 = await client.conn.sendRequest<any>('textDocument/completion', { textDocument: { uri }, position: { line: 8, character: 15 } });
+    const item2 = res2.items.find((i: any) => i.label === 'PyType_GetQualName');
+    assert.ok(item2);
+    assert.match(item2.detail, /needs Limited API 3\.11/);
+    assert.deepEqual(item2.tags, [1]);
+    const res3 = await client.conn.sendRequest<any>('textDocument/completion', { textDocument: { uri }, position: { line: 8, character: 11 } });
+    const valid = res3.items.find((i: any) => i.label === 'PyType_GetFlags');
+    const tooNew = res3.items.find((i: any) => i.label === 'PyType_GetName');
+    assert.ok(valid && tooNew && valid.sortText < tooNew.sortText);
+  });
+
+  test('a configuration change applies per-rule severity; a bad setting gets one message and the defaults', async () => {
+    let d = await change({ start: { line: 8, character: 0 }, end: { line: 9, character: 0 } }, '    (void)Py_NewRef(t);\n');
+    const sev = (x: typeof d) => x.diagnostics.filter((y) => y.code).map((y) => [y.code, y.severity]);
+    assert.deepEqual(sev(d), [['ABI002', 1], ['ABI002', 1]], text);
+    client.settings = { severity: { 'api-newer-than-target': 'warning' } };
+    let mark = client.mark();
+    await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    d = await client.diagnostics(uri, version, mark);
+    assert.deepEqual(sev(d), [['ABI002', 2], ['ABI002', 2]]);
+    client.settings = { severity: 'loud' };
+    mark = client.mark();
+    await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    const msg = await client.next<{ message: string }>('window/showMessage', () => true, mark);
+    assert.match(msg.message, /abi3lint\.severity/);
+    d = await client.diagnostics(uri, version, mark);
+    assert.deepEqual(sev(d), [['ABI002', 1], ['ABI002', 1]]);
+    client.settings = {};
+  });
+
+  test('garbage input: the server stays up and answers', async () => {
+    const junk = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1') + '\n#if\n#define Py_LIMITED_API (((\n"unterminated\n/* open';
+    const d = await change(null, junk);
+    assert.equal(d.uri, uri);
+    const h = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 2 } });
+    assert.ok(h === null || typeof h === 'object');
+    const back = await change(null, SOURCE);
+    assert.deepEqual(codes(back), ['5:18 ABI004', '6:18 ABI002']);
+    assert.equal(client.proc.exitCode, null);
+  });
+});
