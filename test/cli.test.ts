@@ -1,0 +1,130 @@
+/** The CLI as users run it: the built bin, its output formats, exit codes and --fix. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import Ajv from 'ajv-draft-04';
+import { ROOT } from './helpers/fixtures';
+
+const BIN = path.join(ROOT, 'bin', 'abi3lint.js');
+
+function run(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmpProject(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const MOD = `#define Py_LIMITED_API 0x03090000
+#include <Python.h>
+
+PyObject *f(PyObject *t)
+{
+    PyObject *a = PyTuple_GET_ITEM(t, 0);
+    return PyList_GET_ITEM(a, PyTuple_GET_SIZE(t) - 1);
+}
+`;
+
+test('the examples show every rule', () => {
+  const r = run(['--format', 'json', 'examples']);
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  const codes = new Set<string>(out.files.flatMap((f: any) => f.findings.map((x: any) => x.code)));
+  for (let i = 1; i <= 14; i++) {
+    const code = `ABI${String(i).padStart(3, '0')}`;
+    if (code === 'ABI014') continue; // a hint at 3.12+ targets; the examples target 3.9
+    assert.ok(codes.has(code), `examples do not show ${code}`);
+  }
+});
+
+test('--format json has the documented shape', () => {
+  const dir = tmpProject({ 'src/mod.c': MOD });
+  const r = run(['--format', 'json', 'src'], dir);
+  assert.equal(r.code, 1);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.version, 1);
+  const f = out.files[0];
+  assert.equal(f.path, path.join('src', 'mod.c'));
+  assert.deepEqual(f.target, { version: '3.9', hex: '0x03090000', abi3t: false, source: `${path.join('src', 'mod.c')}:1` });
+  assert.equal(f.minimumVersion, '3.2');
+  const first = f.findings[0];
+  assert.deepEqual(Object.keys(first), ['code', 'name', 'severity', 'line', 'column', 'endLine', 'endColumn', 'identifier', 'message', 'fixes']);
+  assert.deepEqual(
+    { code: first.code, name: first.name, severity: first.severity, line: first.line, column: first.column, endLine: first.endLine, endColumn: first.endColumn, identifier: first.identifier },
+    { code: 'ABI004', name: 'macro-only-api', severity: 'error', line: 6, column: 19, endLine: 6, endColumn: 35, identifier: 'PyTuple_GET_ITEM' },
+  );
+  assert.deepEqual(first.fixes[0], { title: 'Replace with PyTuple_GetItem', safety: 'safe', edits: [{ line: 6, column: 19, endLine: 6, endColumn: 35, newText: 'PyTuple_GetItem' }] });
+});
+
+test('--format sarif validates against the SARIF 2.1.0 schema', () => {
+  const schemaFile = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+  const validate = ajv.compile(schema);
+  const r = run(['--format', 'sarif', 'examples']);
+  assert.equal(r.code, 1, r.stderr);
+  const log: { runs: { tool: { driver: { rules: unknown[] } }; results: { fixes?: unknown[] }[] }[] } = JSON.parse(r.stdout);
+  const valid = validate(log as unknown);
+  assert.ok(valid, JSON.stringify(validate.errors, null, 1));
+  assert.equal(log.runs[0].tool.driver.rules.length, 14);
+  assert.ok(log.runs[0].results.length > 10);
+  assert.ok(log.runs[0].results.some((x) => x.fixes?.length));
+});
+
+test('--format github prints workflow annotations', () => {
+  const dir = tmpProject({ 'mod.c': MOD });
+  const r = run(['--format', 'github', '.'], dir);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 3);
+  assert.equal(lines[0], "::error file=mod.c,line=6,col=19,endLine=6,endColumn=35,title=ABI004 macro-only-api::'PyTuple_GET_ITEM' is a macro hidden from the Limited API; use PyTuple_GetItem");
+});
+
+test('--fix applies safe fixes, and a second run changes nothing', () => {
+  const dir = tmpProject({ 'mod.c': MOD });
+  const r = run(['--fix', 'mod.c'], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const fixed = fs.readFileSync(path.join(dir, 'mod.c'), 'utf8');
+  assert.match(fixed, /PyTuple_GetItem\(t, 0\)/);
+  assert.match(fixed, /PyList_GetItem\(a, PyTuple_Size\(t\) - 1\)/);
+  const again = run(['--fix', 'mod.c'], dir);
+  assert.equal(again.code, 0);
+  assert.equal(fs.readFileSync(path.join(dir, 'mod.c'), 'utf8'), fixed);
+  // the fixed file compiles the same way abi3lint now says: cleanly
+  assert.match(again.stdout, /No findings in 1 file/);
+});
+
+test('--min-version, --explain, --target, --select', () => {
+  const dir = tmpProject({ 'a.c': '#include <Python.h>\nPyObject *f(PyObject *o) { return PyType_GetName(Py_TYPE(o)); }\n' });
+  let r = run(['a.c'], dir);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /1 without a Limited API target/);
+  r = run(['--target', '3.9', 'a.c'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /a\.c:2:35: error ABI002/);
+  r = run(['--target', '3.9', '--min-version', 'a.c'], dir);
+  assert.equal(r.stdout.trim(), 'a.c: Py_LIMITED_API >= 0x030B0000 (3.11)');
+  r = run(['--target', '3.9', '--ignore', 'api-newer-than-target', 'a.c'], dir);
+  assert.equal(r.code, 0);
+  r = run(['--explain', 'ABI004']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^# ABI004: macro-only-api/);
+  assert.match(r.stdout, /## Fix safety/);
+});
+
+test('bad flags and values: a message naming them, exit 2, no stack trace', () => {
+  for (const args of [['--bogus'], ['--format', 'xml', '.'], ['--target', '2.7', '.'], ['--target', 'banana', '.'], ['--select', 'ABI999', '.'], ['--explain', 'nope'], ['--unsafe-fixes', '.'], ['no/such/path']]) {
+    const r = run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /^abi3lint: /, args.join(' '));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
