@@ -1,0 +1,41 @@
+/** The VSIX: built with vsce from the allowlist, its contents listed and its size bounded. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { ROOT } from './helpers/fixtures';
+
+test('the VSIX holds exactly the run-time files and stays under 5 MB', { timeout: 120000 }, () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-vsix-')), 'abi3lint.vsix');
+  const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const size = fs.statSync(out).size;
+  assert.ok(size < 5 * 1024 * 1024, `the VSIX is ${size} bytes`);
+  const list = spawnSync('unzip', ['-Z1', out], { encoding: 'utf8' });
+  assert.equal(list.status, 0, list.stderr);
+  const files = list.stdout.trim().split('\n').filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length)).sort();
+  const rules = Array.from({ length: 14 }, (_, i) => `docs/rules/ABI${String(i + 1).padStart(3, '0')}.md`);
+  assert.deepEqual(
+    files,
+    [
+      'LICENSE.txt',
+      'changelog.md',
+      'client/icon.png',
+      'data/capi.json',
+      'data/replacements.json',
+      'data/rules.json',
+      'dist/extension.js',
+      'dist/server.js',
+      'dist/tree-sitter-c.wasm',
+      'dist/web-tree-sitter.wasm',
+      ...rules,
+      'package.json',
+      'readme.md',
+      'syntaxes/abi3lint.injection.json',
+    ].sort(),
+  );
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+});
