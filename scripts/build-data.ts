@@ -121,7 +121,9 @@ function preprocess(dir: string, defines: string[], includes: string[]): Preproc
       continue;
     }
     if (inPython) {
-      code.push(line);
+      // `Py_DEPRECATED(3.13) typedef wchar_t Py_UNICODE;` expands to an attribute before `typedef`, which
+      // tree-sitter reads as a declaration of `wchar_t`: drop the attribute (deprecations come from the raw headers).
+      code.push(line.replace(/__attribute__\s*\(\(\s*__deprecated__\s*\)\)\s*typedef\b/g, 'typedef'));
       lineFile.push(file.slice(prefix.length));
     } else {
       code.push('');
@@ -518,6 +520,13 @@ async function main(): Promise<void> {
     if (last !== undefined) entry.lastHeader = `3.${last}`;
     if (/[YMRG]/.test(lim)) {
       entry.limited = lim;
+      if (lim.includes('G')) {
+        // per target: the first header version that declares it there (hex digit of the minor), '-' for none
+        entry.limitedFirstHeader = TARGET_MINORS.map((T) => {
+          const h = HEADER_MINORS.find((H) => H >= T && (() => { const x = limited.get(`${H}:${T}`)!.get(name); return !!x && !x.unusable; })());
+          return h === undefined ? '-' : h.toString(16);
+        }).join('');
+      }
       // The form the newest headers give the name at each target (Py_TYPE: a macro up to 3.13, a function from 3.14).
       const code: Record<string, string> = { function: 'f', inline: 'i', macro: 'm', const: 'c', data: 'd', typedef: 't', struct: 's', union: 's', enum: 'e', enumerator: 'e' };
       entry.limitedForms = TARGET_MINORS.map((T) => {

@@ -31,6 +31,9 @@ export const CapiEntrySchema = z.strictObject({
    *  s struct/union, e enum/enumerator, - not declared. */
   limitedForms: z.string().regex(new RegExp(`^[fimcdtse-]{${TARGET_MINORS.length}}$`)).optional(),
   limitedRemovedIn: version.optional(),
+  /** For names some targets only get from newer headers ('G'): per target, the first header version that
+   *  declares it there, as a hex digit of the minor ('c' = 3.12), '-' for none. */
+  limitedFirstHeader: z.string().regex(new RegExp(`^[0-9a-f-]{${TARGET_MINORS.length}}$`)).optional(),
   limitedComplete: perTarget.optional(),
   members: z.array(z.string()).optional(),
   limitedMembers: z.array(z.string()).optional(),

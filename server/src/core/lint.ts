@@ -12,7 +12,7 @@ import { fsHost, isInside, type LintHost } from './host';
 import { buildTarget, readBuildConfig, type BuildConfig } from './buildconfig';
 import { findTargetDefines, isPythonHInclude, type TargetDefine } from './target';
 import type { Finding, Fix, LintResult, Range, Severity, Target, TextEdit } from './types';
-import { minorToHex, minorToString, parseTargetOption } from './version';
+import { minorToHex, minorToString, NEWEST_HEADERS, parseTargetOption } from './version';
 
 export { fsHost, isInside, type LintHost };
 
@@ -93,6 +93,22 @@ interface Ctx {
   severity: (code: string) => Severity | 'off';
   defineInFile: TargetDefine | null;
   minimum: { minor: number; name: string } | null;
+  coveredByPolyfill: (name: string, e: CapiEntry) => boolean;
+  /** Lines of #if/#ifdef/#elif/#include/... directives: their names are tests, not uses (tree-sitter does not
+   *  always see a directive inside an initializer or an expression as one). */
+  directiveLines: Set<number>;
+}
+
+/** Whether the headers of version `h` declare a name for Limited API target `t` (from the per-target data). */
+function headerDeclares(e: CapiEntry, t: number, h: number): boolean {
+  const c = e.limited?.[targetIndex(t)] ?? 'N';
+  if (c === 'Y' || c === 'M') return true;
+  if (c === 'G') {
+    const first = e.limitedFirstHeader?.[targetIndex(t)];
+    return !!first && first !== '-' && h >= parseInt(first, 16);
+  }
+  if (c === 'R') return !e.limitedRemovedIn || h < minorOf(e.limitedRemovedIn);
+  return false;
 }
 
 function ruleName(cat: Catalog, code: string): string {
@@ -174,6 +190,26 @@ function noteMinimum(ctx: Ctx, e: CapiEntry, name: string): void {
   if (!ctx.minimum || m > ctx.minimum.minor) ctx.minimum = { minor: m, name };
 }
 
+/** Platform macros that imply a manifest feature macro (projects guard Windows code with _WIN32 or their own
+ *  FOO_WINDOWS, fork() code with unix/linux/BSD/macOS tests). */
+const FEATURE_GUARDS: Record<string, RegExp> = {
+  MS_WINDOWS: /^(MS_WINDOWS|_WIN32|_WIN64|WIN32|__CYGWIN__|__MINGW32__|\w*WINDOWS\w*|\w*_WIN32\w*)$/,
+  HAVE_FORK: /^(HAVE_FORK|__unix__|__unix|unix|__linux__|__linux|__APPLE__|__MACH__|__FreeBSD__|__NetBSD__|__OpenBSD__|__DragonFly__|__sun|_AIX|\w*(POSIX|LINUX|UNIX|BSD|DARWIN|MACOS|OSX|SUNOS|AIX)\w*)$/,
+};
+
+/** Files that only build on one platform say so in their path (psutil/arch/windows/disk.c, posixmodule.c). */
+const FEATURE_PATHS: Record<string, RegExp> = {
+  MS_WINDOWS: /(^|[\\/_.-])(win|win32|win64|windows|nt)([\\/_.-]|$)/i,
+  HAVE_FORK: /(^|[\\/_.-])(posix|unix|linux|bsd|freebsd|netbsd|openbsd|darwin|osx|macos|sunos|aix)([\\/_.-]|$)/i,
+};
+
+function isGuarded(feature: string, guards: ReadonlySet<string>, file = ''): boolean {
+  if (guards.has(feature)) return true;
+  if (FEATURE_PATHS[feature]?.test(file)) return true;
+  const re = FEATURE_GUARDS[feature];
+  return !!re && [...guards].some((g) => re.test(g));
+}
+
 /** Checks one use of a name. */
 function checkName(ctx: Ctx, name: string, start: number, end: number, node: Node | null, call: Node | null): void {
   if (ctx.projectNames.has(name)) return;
@@ -185,6 +221,7 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
     return;
   }
   const { minor, abi3t } = ctx.target;
+  if (ctx.coveredByPolyfill(name, e)) return;
   const st = statusAt(e, name, minor, abi3t);
   const repl = ctx.cat.replacements.get(name);
   const fixes = (): Fix[] => (repl ? replacementFixes(ctx, repl, node, call, null) : []);
@@ -200,7 +237,7 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
     case 'limited': {
       noteMinimum(ctx, e, name);
       const feature = e.manifest?.ifdef;
-      if (feature && !ctx.pp.guardAt(ctx.pos.position(start).line).has(feature)) {
+      if (feature && !isGuarded(feature, ctx.pp.guardAt(ctx.pos.position(start).line), ctx.doc.path)) {
         push(ctx, 'ABI013', start, end, `'${name}' exists only where ${feature} is defined; guard its use with #ifdef ${feature}`, { identifier: name });
       }
       if (e.deprecated && repl) {
@@ -269,6 +306,9 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
 /** Checks `obj->member` / `obj.member`. */
 function checkMember(ctx: Ctx, member: string, start: number, end: number, expr: Node | null): void {
   if (ctx.projectMembers.has(member)) return;
+  // Only CPython's prefixed member names (tp_name, ob_refcnt, co_code, f_back, ...): plain words such as
+  // `free` or `buf` are just as likely members of system or project structs, which abi3lint cannot type.
+  if (!/^[a-z]{1,5}_[A-Za-z0-9_]+$/.test(member)) return;
   const owners = ctx.cat.members.get(member);
   if (!owners) return;
   const { tIdx } = ctx;
@@ -364,7 +404,7 @@ function walk(ctx: Ctx, root: Node, suppressions: Suppression[]): void {
       } else if (ctx.pp.isInactive(line) && node.endPosition.row === line) {
         descend = false;
       } else if (type === 'identifier' || type === 'type_identifier') {
-        if (!ctx.pp.isInactive(line) && !isConditionPart(node)) {
+        if (!ctx.pp.isInactive(line) && !ctx.directiveLines.has(line) && !isConditionPart(node)) {
           const parent = node.parent;
           const call = parent && parent.type === 'call_expression' && parent.childForFieldName('function')?.startIndex === node.startIndex ? parent : null;
           checkName(ctx, node.text, node.startIndex, node.endIndex, node, call);
@@ -661,20 +701,58 @@ export async function analyze(
   // --- preprocessor conditions at the target
   const env: PPEnv = {
     defined: new Map([['Py_LIMITED_API', { lo: BigInt(minorToHex(target.minor)), hi: BigInt(minorToHex(target.minor)) }]]),
-    undefinedKnown: new Set(target.abi3t ? [] : ['Py_TARGET_ABI3T']),
+    // a Limited API build without abi3t is a build for the default (GIL) interpreter: with Py_GIL_DISABLED it
+    // would be abi3t (CPython's pyabi.h)
+    undefinedKnown: new Set(target.abi3t ? [] : ['Py_TARGET_ABI3T', 'Py_GIL_DISABLED']),
     pyVersionHex: { lo: BigInt(minorToHex(target.minor)), hi: (1n << 32n) - 1n },
   };
+  // patchlevel.h: the headers of any Limited API build are Python 3, of the target's minor version or later
+  env.defined.set('PY_MAJOR_VERSION', { lo: 3n, hi: 3n });
+  env.defined.set('PY_MINOR_VERSION', { lo: BigInt(target.minor), hi: 255n });
   if (target.abi3t) {
     env.defined.set('Py_TARGET_ABI3T', { lo: BigInt(minorToHex(target.minor)), hi: BigInt(minorToHex(target.minor)) });
     env.defined.set('Py_GIL_DISABLED', 'empty');
   }
+  const baseDefined = new Map(env.defined);
+  const baseUndefined = new Set(env.undefinedKnown);
   const pp = evaluateConditionals(directives, env, pos.lineCount);
+  // The same conditions with the version of the oldest and of the newest headers a Limited API build may use:
+  // a project declaration shadows a C API name only where it exists for every header version from the target
+  // on (`#if PY_VERSION_HEX < 0x030D0000` polyfills vanish with the 3.13 headers).
+  // (each evaluation starts from the environment before the file's own #defines: evaluateConditionals adds them)
+  const envAt = (hex: bigint): PPEnv => ({
+    defined: new Map([...baseDefined].filter(([k]) => k !== 'PY_MINOR_VERSION').concat([['PY_MINOR_VERSION', { lo: (hex >> 16n) & 0xffn, hi: (hex >> 16n) & 0xffn }]])),
+    undefinedKnown: new Set(baseUndefined),
+    pyVersionHex: { lo: hex, hi: hex },
+  });
+  const ppOld = evaluateConditionals(directives, envAt(BigInt(minorToHex(target.minor))), pos.lineCount);
+  const ppNew = evaluateConditionals(directives, envAt(BigInt(minorToHex(Math.max(target.minor, NEWEST_HEADERS)))), pos.lineCount);
+  const declActive = (line: number): boolean => !pp.isInactive(line) && !ppOld.isInactive(line) && !ppNew.isInactive(line);
+  const ppByHeader = new Map<number, PreprocResult>([
+    [target.minor, ppOld],
+    [Math.max(target.minor, NEWEST_HEADERS), ppNew],
+  ]);
+  const ppAt = (minor: number): PreprocResult => {
+    let r = ppByHeader.get(minor);
+    if (!r) {
+      r = evaluateConditionals(directives, envAt(BigInt(minorToHex(minor))), pos.lineCount);
+      ppByHeader.set(minor, r);
+    }
+    return r;
+  };
   // The define itself is evaluated by the headers; the file's own `#ifndef Py_LIMITED_API` guards are inactive.
   result.inactive = pp.inactive.map((r) => ({ startLine: r.startLine, endLine: r.endLine, reason: r.reason }));
 
   const projectNames = new Set<string>(includes.names);
   const projectMembers = new Set<string>(includes.members);
+  const conditional = new Map<string, number[]>();
   for (const d of collectDeclarations(tree.rootNode, { locals: true })) {
+    const row = d.node.startPosition.row;
+    if (!declActive(row)) {
+      // a polyfill that exists only with some header versions (`#if PY_VERSION_HEX < 0x030D0000`)
+      if (!pp.isInactive(row) && cat.names.has(d.name)) conditional.set(d.name, [...(conditional.get(d.name) ?? []), row]);
+      continue;
+    }
     projectNames.add(d.name);
     for (const m of d.members ?? []) projectMembers.add(m);
   }
@@ -692,6 +770,17 @@ export async function analyze(
     severity,
     defineInFile: limitedDefine && limitedDefine.file === doc.path ? limitedDefine : null,
     minimum: null,
+    directiveLines: new Set(directives.filter((d) => d.name !== 'define').flatMap((d) => Array.from({ length: d.endLine - d.line + 1 }, (_, i) => d.line + i))),
+    coveredByPolyfill: (name: string, e: CapiEntry): boolean => {
+      const rows = conditional.get(name);
+      if (!rows) return false;
+      // every header version from the target on must get the name: from the project, or from the headers
+      for (let h = Math.max(target.minor, 6); h <= NEWEST_HEADERS; h++) {
+        if (rows.some((r) => !ppAt(h).isInactive(r))) continue;
+        if (!headerDeclares(e, target.minor, h)) return false;
+      }
+      return true;
+    },
   };
 
   // ABI008: PY_VERSION_HEX choosing code in a Limited API build
