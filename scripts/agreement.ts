@@ -19,7 +19,7 @@ import { lint } from '../server/src/core/lint';
 import { initParser } from '../server/src/core/parser';
 import { parseTargetOption, minorToHex } from '../server/src/core/version';
 
-const VISIBLE = new Set(['ABI001', 'ABI002', 'ABI004', 'ABI005', 'ABI006', 'ABI007', 'ABI009', 'ABI012']);
+const VISIBLE = new Set(['ABI001', 'ABI002', 'ABI004', 'ABI005', 'ABI006', 'ABI007', 'ABI009', 'ABI012', 'ABI015']);
 const CACHE = process.env.ABI3LINT_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'abi3lint');
 
 function cFiles(p: string): string[] {

@@ -74,6 +74,14 @@ interface Preprocessed {
   code: string;
   lineFile: string[];
   macros: Map<string, { sig: string; header: string; functionLike: boolean; params: string[]; body: string }>;
+  /** C library headers a Python header includes directly ("stdio.h", "sys/types.h"). */
+  systemIncludes: Set<string>;
+}
+
+/** "/usr/include/x86_64-linux-gnu/sys/types.h" -> "sys/types.h"; gcc's own include dir likewise. */
+export function systemHeaderName(file: string): string {
+  const i = file.lastIndexOf('/include/');
+  return (i >= 0 ? file.slice(i + '/include/'.length) : path.basename(file)).replace(/^[^/]*-linux-gnu\//, '');
 }
 
 function preprocess(dir: string, defines: string[], includes: string[]): Preprocessed {
@@ -92,12 +100,16 @@ function preprocess(dir: string, defines: string[], includes: string[]): Preproc
   const macros: Preprocessed['macros'] = new Map();
   let file = '';
   let inPython = false;
+  const systemIncludes = new Set<string>();
   for (const line of lines) {
     if (line.startsWith('# ')) {
-      const m = /^# \d+ "([^"]*)"/.exec(line);
+      const m = /^# \d+ "([^"]*)"((?: \d)*)/.exec(line);
       if (m) {
+        const entering = / 1\b/.test(m[2]);
+        const wasPython = inPython;
         file = m[1];
         inPython = file.startsWith(prefix) && !file.endsWith('/pyconfig.h');
+        if (entering && wasPython && !file.startsWith(prefix) && file.startsWith('/')) systemIncludes.add(systemHeaderName(file));
       }
       code.push('');
       lineFile.push('');
@@ -130,7 +142,7 @@ function preprocess(dir: string, defines: string[], includes: string[]): Preproc
       lineFile.push('');
     }
   }
-  return { code: code.join('\n'), lineFile, macros };
+  return { code: code.join('\n'), lineFile, macros, systemIncludes };
 }
 
 function isApiName(name: string): boolean {
@@ -406,11 +418,47 @@ function sha(file: string): string {
 const minorOf = (v: string | undefined): number | undefined => (v ? Number(v.split('.')[1]) : undefined);
 const hexDefine = (minor: number): string => `Py_LIMITED_API=0x03${minor.toString(16).padStart(2, '0')}0000`;
 
+/**
+ * The C library headers Python.h includes directly, with per target whether every header version from T on
+ * still includes them under the Limited API (3.11 drops errno.h, stdio.h, stdlib.h; 3.13 ctype.h, unistd.h),
+ * and the public names each declares with what it includes (gcc's own preprocessing of `#include <h>` alone).
+ */
+async function libcData(runs: Map<string, Set<string>>): Promise<CapiData['libc']> {
+  const all = new Set<string>();
+  for (const s of runs.values()) for (const h of s) all.add(h);
+  const out: CapiData['libc'] = {};
+  const { parser } = await initParser();
+  for (const h of [...all].sort()) {
+    const included = TARGET_MINORS.map((T) => (HEADER_MINORS.filter((H) => H >= T).every((H) => runs.get(`${H}:${T}`)!.has(h)) ? 'Y' : 'N')).join('');
+    const res = spawnSync('gcc', ['-E', '-dD', '-w', '-x', 'c', '-'], { input: `#include <${h}>\n`, encoding: 'utf8', maxBuffer: 256 << 20 });
+    if (!res.stdout) continue;
+    const names = new Set<string>();
+    const code: string[] = [];
+    for (const line of res.stdout.split('\n')) {
+      const d = /^#define ([A-Za-z]\w*)/.exec(line);
+      if (d) names.add(d[1]);
+      code.push(line.startsWith('#') ? '' : line);
+    }
+    const tree = parser.parse(code.join('\n'));
+    if (tree) {
+      try {
+        for (const decl of collectDeclarations(tree.rootNode)) if (/^[A-Za-z]\w*$/.test(decl.name)) names.add(decl.name);
+      } finally {
+        tree.delete();
+      }
+    }
+    for (const n of [...names]) if (KNOWN_API.has(n) || /^(_|__)/.test(n)) names.delete(n);
+    out[h] = { included, names: [...names].sort() };
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const sources: Record<string, string> = {};
   const full = new Map<number, RunResult>();
   const limited = new Map<string, RunResult>(); // `${H}:${T}`
+  const limitedIncludes = new Map<string, Set<string>>(); // C library headers Python.h includes, per run
   const deprecations = new Map<string, string>();
   for (const H of HEADER_MINORS) {
     const dir = headerDir(H);
@@ -428,7 +476,9 @@ async function main(): Promise<void> {
     const inc = probeIncludes(dir);
     for (const T of TARGET_MINORS) {
       if (T > H) break;
-      limited.set(`${H}:${T}`, await extract(preprocess(dir, [hexDefine(T)], inc)));
+      const pre = preprocess(dir, [hexDefine(T)], inc);
+      limitedIncludes.set(`${H}:${T}`, pre.systemIncludes);
+      limited.set(`${H}:${T}`, await extract(pre));
     }
     process.stderr.write(`  3.${H}: ${full.get(H)!.size} names in the full API\n`);
   }
@@ -442,6 +492,8 @@ async function main(): Promise<void> {
     .sort()
     .map((f) => `internal/${f}`);
   const internal = await extract(preprocess(newestDir, ['Py_BUILD_CORE'], ['Python.h', ...internalIncludes]));
+
+  const libc = await libcData(limitedIncludes);
 
   const manifest = readManifest();
   const docs = readDocs();
@@ -625,6 +677,7 @@ async function main(): Promise<void> {
     },
     names: entries,
     internal: internalNames,
+    libc,
     disagreements,
   };
   const checked = CapiDataSchema.parse(data);

@@ -111,7 +111,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('abi3lint.openRuleDocs', async (code?: string) => {
       let pick = code;
       if (!pick) {
-        const rules = Array.from({ length: 14 }, (_, i) => `ABI${String(i + 1).padStart(3, '0')}`);
+        const rules = Array.from({ length: 15 }, (_, i) => `ABI${String(i + 1).padStart(3, '0')}`);
         pick = await vscode.window.showQuickPick(rules, { placeHolder: 'Rule' });
       }
       if (!pick) return;

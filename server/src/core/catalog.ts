@@ -55,6 +55,8 @@ export interface Catalog {
   memberReplacements: Map<string, Replacement>;
   rules: Map<string, Rule>;
   rulesByName: Map<string, Rule>;
+  /** C library name -> the headers (that Python.h includes directly) declaring it. */
+  libcByName: Map<string, string[]>;
   loadMs: number;
 }
 
@@ -99,7 +101,16 @@ export function loadCatalog(): Catalog {
     if (r.form === 'member' && r.member) memberReplacements.set(r.member, r);
     else replacements.set(r.old, r);
   }
+  const libcByName = new Map<string, string[]>();
+  for (const [h, v] of Object.entries(data.libc ?? {})) {
+    for (const n of v.names) {
+      const list = libcByName.get(n);
+      if (list) list.push(h);
+      else libcByName.set(n, [h]);
+    }
+  }
   cached = {
+    libcByName,
     data,
     names,
     internal: new Set(data.internal),

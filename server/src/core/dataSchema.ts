@@ -67,6 +67,9 @@ export const CapiDataSchema = z.strictObject({
   names: z.record(z.string(), CapiEntrySchema),
   /** Names declared only under Py_BUILD_CORE (Include/internal), newest headers. */
   internal: z.array(z.string()),
+  /** C library headers Python.h includes directly: per target whether every header version from T on still
+   *  includes it under the Limited API (Y/N), and the public names it declares (with its own includes). */
+  libc: z.record(z.string(), z.strictObject({ included: perTarget, names: z.array(z.string()) })),
   disagreements: z.array(z.strictObject({ name: z.string(), target: z.string(), issue: z.string() })),
 });
 

@@ -65,7 +65,12 @@ export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edit
   let fixes = 0;
   const key = (e: TextEdit): [number, number, number, number] => [e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character];
   const before = (a: [number, number], b: [number, number]): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
+  const seen = new Set<string>();
   for (const group of chosen) {
+    // the same edit offered by several findings (one `#include <stdio.h>` for fprintf and stderr) is made once
+    const sig = JSON.stringify(group);
+    if (seen.has(sig)) continue;
+    seen.add(sig);
     const overl = group.some((e) => {
       const [sl, sc, el, ec] = key(e);
       return spans.some(([a, b, c, d]) => !(before([el, ec], [a, b]) || before([c, d], [sl, sc])));

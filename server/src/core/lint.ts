@@ -3,7 +3,7 @@
  */
 import * as path from 'node:path';
 import { loadCatalog, minorOf, statusAt, targetIndex, type Catalog, type Replacement } from './catalog';
-import type { CapiEntry } from './dataSchema';
+import { TARGET_MINORS, type CapiEntry } from './dataSchema';
 import { collectDeclarations } from './declarations';
 import { initParser, type Node, type Tree } from './parser';
 import { evaluateConditionals, scanDirectives, type Directive, type PPEnv, type PreprocResult } from './preproc';
@@ -97,6 +97,11 @@ interface Ctx {
   /** Lines of #if/#ifdef/#elif/#include/... directives: their names are tests, not uses (tree-sitter does not
    *  always see a directive inside an initializer or an expression as one). */
   directiveLines: Set<number>;
+  /** C library headers the file (or a project header it includes) includes itself. */
+  systemIncludes: Set<string>;
+  libcReported: Set<string>;
+  /** The `#include <Python.h>` directive, where a missing C library include goes. */
+  pythonHInclude: Directive | null;
 }
 
 /** Whether the headers of version `h` declare a name for Limited API target `t` (from the per-target data). */
@@ -217,6 +222,8 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
   if (!e) {
     if (ctx.cat.internal.has(name)) {
       push(ctx, 'ABI009', start, end, `'${name}' is declared only by CPython's internal headers (Py_BUILD_CORE); it is not part of any stable API`, { identifier: name });
+    } else if (ctx.cat.libcByName.has(name)) {
+      checkLibc(ctx, name, start, end);
     }
     return;
   }
@@ -301,6 +308,30 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
       return;
     }
   }
+}
+
+const LIBC_PREFERENCE = ['errno.h', 'stdio.h', 'stdlib.h', 'string.h', 'ctype.h', 'unistd.h', 'time.h', 'sys/time.h', 'sys/types.h'];
+
+/** A C library name that only reached the file through Python.h, which no longer includes its header. */
+function checkLibc(ctx: Ctx, name: string, start: number, end: number): void {
+  if (ctx.libcReported.has(name)) return; // like the compiler: the first use of each name
+  const headers = ctx.cat.libcByName.get(name)!;
+  const libc = ctx.cat.data.libc;
+  if (headers.some((h) => libc[h]?.included[ctx.tIdx] === 'Y' || ctx.systemIncludes.has(h))) return;
+  // a header the file includes may pull the name in too (stdlib.h declares size_t, ...)
+  for (const inc of ctx.systemIncludes) if (libc[inc]?.names.includes(name)) return;
+  ctx.libcReported.add(name);
+  const header = [...headers].sort((a, b) => (LIBC_PREFERENCE.indexOf(a) + 1 || 99) - (LIBC_PREFERENCE.indexOf(b) + 1 || 99) || a.localeCompare(b))[0];
+  const fixes: Fix[] = [];
+  const anchor = ctx.pythonHInclude;
+  if (anchor) {
+    const at = ctx.pos.position(anchor.end);
+    fixes.push({ title: `Include <${header}> after Python.h`, safety: 'safe', edits: [{ range: { start: at, end: at }, newText: `\n#include <${header}>` }] });
+  }
+  const inc = libc[header]?.included ?? '';
+  const from = inc.indexOf('N');
+  const when = from > 0 && !inc.slice(from).includes('Y') ? ` from target ${minorToString(TARGET_MINORS[from])} on` : ' with some header versions';
+  push(ctx, 'ABI015', start, end, `'${name}' comes from <${header}>, which Python.h stops including under the Limited API${when}; include <${header}> yourself`, { identifier: name, fixes });
 }
 
 /** Checks `obj->member` / `obj.member`. */
@@ -488,6 +519,8 @@ function resolveInclude(spec: string, fromDir: string, includeDirs: string[], ro
 }
 
 interface IncludeInfo {
+  /** `#include <...>` of the project headers this file includes. */
+  systemIncludes: Set<string>;
   names: Set<string>;
   members: Set<string>;
   targetDefines: TargetDefine[];
@@ -496,7 +529,7 @@ interface IncludeInfo {
 
 async function scanIncludes(doc: LintDocument, directives: Directive[], opts: LintOptions, settings: Settings): Promise<IncludeInfo> {
   const host = opts.host ?? fsHost;
-  const info: IncludeInfo = { names: new Set(), members: new Set(), targetDefines: [], notices: [] };
+  const info: IncludeInfo = { systemIncludes: new Set(), names: new Set(), members: new Set(), targetDefines: [], notices: [] };
   const seen = new Set<string>([path.resolve(doc.path)]);
   const root = opts.root;
   const includeDirs = settings.includeDirs.map((d) => path.resolve(root ?? path.dirname(doc.path), d)).filter((d) => !root || isInside(root, d));
@@ -516,6 +549,10 @@ async function scanIncludes(doc: LintDocument, directives: Directive[], opts: Li
         continue;
       }
       const subDirectives = scanDirectives(r.text);
+      for (const sd of subDirectives) {
+        const sys = sd.name === 'include' ? /^<([^>]+)>/.exec(sd.rest)?.[1] : undefined;
+        if (sys) info.systemIncludes.add(sys);
+      }
       const wasPythonH = sawPythonH;
       for (const t of findTargetDefines(r.file, subDirectives)) info.targetDefines.push({ ...t, afterPythonH: t.afterPythonH || wasPythonH });
       const tree = parser.parse(r.text);
@@ -770,6 +807,9 @@ export async function analyze(
     severity,
     defineInFile: limitedDefine && limitedDefine.file === doc.path ? limitedDefine : null,
     minimum: null,
+    systemIncludes: new Set([...includes.systemIncludes, ...directives.filter((d) => d.name === 'include' && !pp.isInactive(d.line)).map((d) => /^<([^>]+)>/.exec(d.rest)?.[1]).filter((x): x is string => !!x)]),
+    libcReported: new Set(),
+    pythonHInclude: directives.find((d) => isPythonHInclude(d)) ?? null,
     directiveLines: new Set(directives.filter((d) => d.name !== 'define').flatMap((d) => Array.from({ length: d.endLine - d.line + 1 }, (_, i) => d.line + i))),
     coveredByPolyfill: (name: string, e: CapiEntry): boolean => {
       const rows = conditional.get(name);
