@@ -111,7 +111,7 @@ async function main(): Promise<void> {
         for (const n of r.undeclared) undeclared.add(n);
       }
       const text = fs.readFileSync(file, 'utf8');
-      const res = await lint({ path: file, text }, { settings: { target: `3.${target}` }, buildConfig: null });
+      const res = await lint({ path: file, text }, { settings: { target: `3.${target}`, includeDirs: (values.I ?? []).map((d) => path.resolve(d)) }, buildConfig: null });
       const visible = res.findings.filter((f) => VISIBLE.has(f.code));
       // gcc reports an implicit declaration at a name's first use only: a later use of a name gcc called
       // undeclared is the same error, so those lines count as the compiler's verdict too

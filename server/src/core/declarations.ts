@@ -182,6 +182,14 @@ export function collectDeclarations(root: Node, opts: { locals?: boolean } = {})
       case 'enum_specifier':
         typeDecls(node, out);
         return;
+      case 'parameter_declaration': {
+        // parameters outside a clean function_definition (tree-sitter wraps some functions in ERROR nodes)
+        if (opts.locals) {
+          const d = declaratorName(node.childForFieldName('declarator'));
+          if (d) out.push({ name: d.name, kind: 'local', node });
+        }
+        return;
+      }
       case 'preproc_def':
       case 'preproc_function_def': {
         const n = node.childForFieldName('name');

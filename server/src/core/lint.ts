@@ -223,7 +223,11 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
     if (ctx.cat.internal.has(name)) {
       push(ctx, 'ABI009', start, end, `'${name}' is declared only by CPython's internal headers (Py_BUILD_CORE); it is not part of any stable API`, { identifier: name });
     } else if (ctx.cat.libcByName.has(name)) {
-      checkLibc(ctx, name, start, end);
+      // like gcc: an undeclared function is reported at its first call in the file, an undeclared variable
+      // or constant at its first use in each function
+      let scope = 'file';
+      if (!call) for (let p = node?.parent; p; p = p.parent) if (p.type === 'function_definition') scope = String(p.startIndex);
+      checkLibc(ctx, name, start, end, `${name}@${scope}`);
     }
     return;
   }
@@ -313,14 +317,14 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
 const LIBC_PREFERENCE = ['errno.h', 'stdio.h', 'stdlib.h', 'string.h', 'ctype.h', 'unistd.h', 'time.h', 'sys/time.h', 'sys/types.h'];
 
 /** A C library name that only reached the file through Python.h, which no longer includes its header. */
-function checkLibc(ctx: Ctx, name: string, start: number, end: number): void {
-  if (ctx.libcReported.has(name)) return; // like the compiler: the first use of each name
+function checkLibc(ctx: Ctx, name: string, start: number, end: number, key: string): void {
+  if (ctx.libcReported.has(key)) return;
   const headers = ctx.cat.libcByName.get(name)!;
   const libc = ctx.cat.data.libc;
   if (headers.some((h) => libc[h]?.included[ctx.tIdx] === 'Y' || ctx.systemIncludes.has(h))) return;
   // a header the file includes may pull the name in too (stdlib.h declares size_t, ...)
   for (const inc of ctx.systemIncludes) if (libc[inc]?.names.includes(name)) return;
-  ctx.libcReported.add(name);
+  ctx.libcReported.add(key);
   const header = [...headers].sort((a, b) => (LIBC_PREFERENCE.indexOf(a) + 1 || 99) - (LIBC_PREFERENCE.indexOf(b) + 1 || 99) || a.localeCompare(b))[0];
   const fixes: Fix[] = [];
   const anchor = ctx.pythonHInclude;
