@@ -138,7 +138,18 @@ function typeDecls(type: Node | null, out: Declaration[]): { tag?: string; membe
  */
 export function collectDeclarations(root: Node, opts: { locals?: boolean } = {}): Declaration[] {
   const out: Declaration[] = [];
-  const visit = (node: Node, depth: number): void => {
+  // Iterative pre-order walk: real code nests expressions and #if blocks thousands deep.
+  const stack: [Node, number][] = [[root, 0]];
+  const pushChildren = (node: Node, depth: number): void => {
+    const kids = node.namedChildren;
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const c = kids[i];
+      if (!c || SKIP_SUBTREE.test(c.type)) continue;
+      stack.push([c, depth + (c.type === 'compound_statement' ? 1 : 0)]);
+    }
+  };
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
     switch (node.type) {
       case 'declaration': {
         const sc = storageClasses(node);
@@ -150,7 +161,7 @@ export function collectDeclarations(root: Node, opts: { locals?: boolean } = {})
           const kind: DeclKind = depth > 0 && opts.locals ? 'local' : n.isFunction ? 'function' : sc.has('typedef') ? 'typedef' : 'data';
           out.push({ name: n.name, kind, node, deprecated: dep || undefined });
         }
-        if (depth > 0 && opts.locals) return;
+        if (depth > 0 && opts.locals) continue;
         break;
       }
       case 'type_definition': {
@@ -162,7 +173,7 @@ export function collectDeclarations(root: Node, opts: { locals?: boolean } = {})
           const members = t && !t.tag && d.type === 'type_identifier' ? t.members : undefined;
           if (n) out.push({ name: n.name, kind: 'typedef', node, tag: t?.tag, members, deprecated: dep || undefined });
         }
-        return;
+        continue;
       }
       case 'function_definition': {
         const sc = storageClasses(node);
@@ -173,51 +184,50 @@ export function collectDeclarations(root: Node, opts: { locals?: boolean } = {})
           const params = node.childForFieldName('declarator');
           if (params) visitParams(params);
           const body = node.childForFieldName('body');
-          if (body) visit(body, depth + 1);
+          if (body) stack.push([body, depth + 1]);
         }
-        return;
+        continue;
       }
       case 'struct_specifier':
       case 'union_specifier':
       case 'enum_specifier':
         typeDecls(node, out);
-        return;
+        continue;
       case 'parameter_declaration': {
         // parameters outside a clean function_definition (tree-sitter wraps some functions in ERROR nodes)
         if (opts.locals) {
           const d = declaratorName(node.childForFieldName('declarator'));
           if (d) out.push({ name: d.name, kind: 'local', node });
         }
-        return;
+        continue;
       }
       case 'preproc_def':
       case 'preproc_function_def': {
         const n = node.childForFieldName('name');
         if (n) out.push({ name: n.text, kind: node.type === 'preproc_def' ? 'const' : 'macro', node });
-        return;
+        continue;
       }
       default:
         break;
     }
-    if (!opts.locals && depth > 0) return;
-    for (const c of node.namedChildren) {
-      if (!c) continue;
-      const isBlock = c.type === 'compound_statement';
-      visit(c, depth + (isBlock ? 1 : 0));
-    }
-  };
-  const visitParams = (decl: Node): void => {
-    const stack: Node[] = [decl];
-    while (stack.length) {
-      const n = stack.pop()!;
+    if (!opts.locals && depth > 0) continue;
+    pushChildren(node, depth);
+  }
+  function visitParams(decl: Node): void {
+    const st: Node[] = [decl];
+    while (st.length) {
+      const n = st.pop()!;
       if (n.type === 'parameter_declaration') {
         const d = declaratorName(n.childForFieldName('declarator'));
         if (d) out.push({ name: d.name, kind: 'local', node: n });
         continue;
       }
-      for (const c of n.namedChildren) if (c) stack.push(c);
+      if (n.type === 'compound_statement') continue;
+      for (const c of n.namedChildren) if (c) st.push(c);
     }
-  };
-  visit(root, 0);
+  }
   return out;
 }
+
+/** Subtrees that declare nothing: expressions, literals, argument and initializer lists. */
+const SKIP_SUBTREE = /_expression$|^(argument_list|initializer_list|string_literal|concatenated_string|char_literal|number_literal|comment|preproc_arg|field_designator|subscript_designator)$/;

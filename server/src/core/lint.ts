@@ -102,6 +102,10 @@ interface Ctx {
   libcReported: Set<string>;
   /** The `#include <Python.h>` directive, where a missing C library include goes. */
   pythonHInclude: Directive | null;
+  /** The function definition around the identifier being checked (set by the walk). */
+  enclosingFunction: Node | null;
+  /** Findings past MAX_FINDINGS. */
+  dropped: number;
 }
 
 /** Whether the headers of version `h` declare a name for Limited API target `t` (from the per-target data). */
@@ -120,8 +124,15 @@ function ruleName(cat: Catalog, code: string): string {
   return cat.rules.get(code)?.name ?? code;
 }
 
+/** More findings than this in one file are counted, not kept (a generated file must not flood an editor). */
+export const MAX_FINDINGS = 5000;
+
 function push(ctx: Ctx, code: string, start: number, end: number, message: string, extra: Partial<Finding> = {}): void {
   if (!ctx.enabled(code)) return;
+  if (ctx.findings.length >= MAX_FINDINGS) {
+    ctx.dropped++;
+    return;
+  }
   const sev = ctx.severity(code);
   if (sev === 'off') return;
   ctx.findings.push({
@@ -226,7 +237,7 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
       // like gcc: an undeclared function is reported at its first call in the file, an undeclared variable
       // or constant at its first use in each function
       let scope = 'file';
-      if (!call) for (let p = node?.parent; p; p = p.parent) if (p.type === 'function_definition') scope = String(p.startIndex);
+      if (!call && node && ctx.enclosingFunction) scope = String(ctx.enclosingFunction.startIndex);
       checkLibc(ctx, name, start, end, `${name}@${scope}`);
     }
     return;
@@ -401,12 +412,17 @@ function scanMacroBody(ctx: Ctx, arg: Node, params: Set<string>): void {
   }
 }
 
-function isConditionPart(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
+/** Whether an identifier is part of a preprocessor condition (a test, not a use). `ancestors` runs from the
+ *  root to the node's parent: tree-sitter's `parent` is O(depth), which is quadratic in deeply nested code. */
+function isConditionPart(node: Node, ancestors: Node[]): boolean {
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const p = ancestors[i];
     const t = p.type;
     if (t === 'preproc_defined') return true;
-    if ((t === 'preproc_if' || t === 'preproc_elif') && p.childForFieldName('condition')?.startIndex === node.startIndex) return true;
-    if ((t === 'preproc_if' || t === 'preproc_elif') && (p.childForFieldName('condition')?.endIndex ?? -1) >= node.endIndex && (p.childForFieldName('condition')?.startIndex ?? 1e12) <= node.startIndex) return true;
+    if (t === 'preproc_if' || t === 'preproc_elif') {
+      const c = p.childForFieldName('condition');
+      if (c && c.startIndex <= node.startIndex && c.endIndex >= node.endIndex) return true;
+    }
     if ((t === 'preproc_ifdef' || t === 'preproc_elifdef') && p.childForFieldName('name')?.startIndex === node.startIndex) return true;
     if (t === 'compound_statement' || t === 'function_definition' || t === 'translation_unit') return false;
   }
@@ -416,6 +432,10 @@ function isConditionPart(node: Node): boolean {
 function walk(ctx: Ctx, root: Node, suppressions: Suppression[]): void {
   const cursor = root.walk();
   const text = ctx.doc.text;
+  const ancestors: Node[] = [];
+  const functions: Node[] = []; // function_definition ancestors, innermost last
+  let preprocAncestors = 0; // preproc_if/elif/ifdef/defined ancestors: only then can a name be a condition
+  const isPreprocCond = (t: string): boolean => t === 'preproc_if' || t === 'preproc_elif' || t === 'preproc_ifdef' || t === 'preproc_elifdef' || t === 'preproc_defined';
   let visitedChildren = false;
   for (;;) {
     if (!visitedChildren) {
@@ -439,8 +459,9 @@ function walk(ctx: Ctx, root: Node, suppressions: Suppression[]): void {
       } else if (ctx.pp.isInactive(line) && node.endPosition.row === line) {
         descend = false;
       } else if (type === 'identifier' || type === 'type_identifier') {
-        if (!ctx.pp.isInactive(line) && !ctx.directiveLines.has(line) && !isConditionPart(node)) {
-          const parent = node.parent;
+        if (!ctx.pp.isInactive(line) && !ctx.directiveLines.has(line) && !(preprocAncestors > 0 && isConditionPart(node, ancestors))) {
+          const parent = ancestors[ancestors.length - 1] ?? null;
+          ctx.enclosingFunction = functions[functions.length - 1] ?? null;
           const call = parent && parent.type === 'call_expression' && parent.childForFieldName('function')?.startIndex === node.startIndex ? parent : null;
           checkName(ctx, node.text, node.startIndex, node.endIndex, node, call);
         }
@@ -470,12 +491,20 @@ function walk(ctx: Ctx, root: Node, suppressions: Suppression[]): void {
       } else if (type === 'field_declaration_list' && ctx.target.abi3t) {
         // PyObject_HEAD at the start of an instance struct (abi3t: PyObject is opaque)
       }
-      if (descend && cursor.gotoFirstChild()) continue;
+      if (descend && cursor.gotoFirstChild()) {
+        ancestors.push(node);
+        if (type === 'function_definition') functions.push(node);
+        if (isPreprocCond(type)) preprocAncestors++;
+        continue;
+      }
       visitedChildren = false;
       if (cursor.gotoNextSibling()) continue;
       visitedChildren = true;
     } else {
       if (!cursor.gotoParent()) break;
+      const left = ancestors.pop();
+      if (left && left.type === 'function_definition') functions.pop();
+      if (left && isPreprocCond(left.type)) preprocAncestors--;
       visitedChildren = false;
       if (cursor.gotoNextSibling()) continue;
       visitedChildren = true;
@@ -813,6 +842,8 @@ export async function analyze(
     minimum: null,
     systemIncludes: new Set([...includes.systemIncludes, ...directives.filter((d) => d.name === 'include' && !pp.isInactive(d.line)).map((d) => /^<([^>]+)>/.exec(d.rest)?.[1]).filter((x): x is string => !!x)]),
     libcReported: new Set(),
+    enclosingFunction: null,
+    dropped: 0,
     pythonHInclude: directives.find((d) => isPythonHInclude(d)) ?? null,
     directiveLines: new Set(directives.filter((d) => d.name !== 'define').flatMap((d) => Array.from({ length: d.endLine - d.line + 1 }, (_, i) => d.line + i))),
     coveredByPolyfill: (name: string, e: CapiEntry): boolean => {
@@ -853,6 +884,7 @@ export async function analyze(
   walk(ctx, tree.rootNode, suppressions);
   if (target.abi3t) checkAbi3tModuleInit(ctx, tree.rootNode);
 
+  if (ctx.dropped) result.notices.push(`${ctx.dropped} more findings were not reported (more than ${MAX_FINDINGS} in one file)`);
   result.parseErrors = countErrors(tree.rootNode);
   result.minimumVersion = ctx.minimum ? Math.max(ctx.minimum.minor, target.abi3t ? 15 : 2) : null;
   finish(result, suppressions, pos);

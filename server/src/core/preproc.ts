@@ -35,7 +35,7 @@ export function scanDirectives(text: string): Directive[] {
       atLineStart = true;
       continue;
     }
-    if (ch === 32 || ch === 9 || ch === 13 || ch === 12 || ch === 11) {
+    if (ch === 32 || ch === 9 || ch === 13 || ch === 12 || ch === 11 || ch === 0xfeff) {
       i++;
       continue;
     }
@@ -421,7 +421,13 @@ export function evaluateConditionals(directives: Directive[], env: PPEnv, lineCo
   const conditions: ConditionUse[] = [];
   const problems: { line: number; message: string }[] = [];
   const guardRanges: { start: number; end: number; names: Set<string> }[] = [];
-  const allActive = (): boolean => stack.every((f) => f.active);
+  // number of frames on the stack whose current branch is inactive (kept in step with `stack`)
+  let inactiveFrames = 0;
+  const allActive = (): boolean => inactiveFrames === 0;
+  const setActive = (f: CondFrame, active: boolean): void => {
+    if (f.active !== active) inactiveFrames += active ? -1 : 1;
+    f.active = active;
+  };
   let inactiveStart = -1;
   let inactiveReason = '';
   const openGuard = new Map<CondFrame, number>();
@@ -482,6 +488,7 @@ export function evaluateConditionals(directives: Directive[], env: PPEnv, lineCo
           positive: positivesOf(text, value),
         };
         stack.push(frame);
+        if (!frame.active) inactiveFrames++;
         openGuard.set(frame, d.line);
         openInactiveIfNeeded(d.endLine + 1, `#${d.name} ${d.rest}`);
         break;
@@ -501,14 +508,14 @@ export function evaluateConditionals(directives: Directive[], env: PPEnv, lineCo
         else if (d.name === 'elif') {
           const r = evaluate(d.rest, env);
           value = truth(r.value);
-          if (stack.slice(0, -1).every((x) => x.active)) conditions.push({ directive: d, ids: r.ids, value });
+          if (inactiveFrames === (f.active ? 0 : 1)) conditions.push({ directive: d, ids: r.ids, value });
         } else {
           const name = /^[A-Za-z_]\w*/.exec(d.rest)?.[0] ?? '';
           const isDef = env.defined.has(name) ? true : env.undefinedKnown.has(name) ? false : null;
           value = d.name === 'elifdef' ? isDef : isDef === null ? null : !isDef;
         }
         const prevTaken = f.taken;
-        f.active = !prevTaken && value !== false;
+        setActive(f, !prevTaken && value !== false);
         // the chain takes its first true branch: once a branch is known true, every later one is dead
         f.taken = prevTaken || value === true;
         f.known = f.active && value === true;
@@ -531,6 +538,7 @@ export function evaluateConditionals(directives: Directive[], env: PPEnv, lineCo
           problems.push({ line: d.line, message: '#endif without #if' });
           break;
         }
+        if (!f.active) inactiveFrames--;
         endGuard(f, d.line);
         if (inactiveStart >= 0 && allActive()) {
           inactive.push({ startLine: inactiveStart, endLine: d.line, reason: inactiveReason });

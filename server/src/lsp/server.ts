@@ -40,7 +40,8 @@ import type { Finding, LintResult, TextEdit } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
 
 export const RULE_DOCS_URL = 'https://github.com/abi3lint/abi3lint/blob/main/docs/rules/';
-const DEBOUNCE_MS = 120;
+/** Quiet time after a keystroke before checking; ABI3LINT_DEBOUNCE_MS overrides it (the benchmark uses 0). */
+const DEBOUNCE_MS = Number.isFinite(Number(process.env.ABI3LINT_DEBOUNCE_MS)) && process.env.ABI3LINT_DEBOUNCE_MS !== undefined ? Number(process.env.ABI3LINT_DEBOUNCE_MS) : 120;
 const C_EXT = /\.(c|h)$/i;
 
 type Level = Settings['logLevel'];
@@ -290,7 +291,7 @@ export function startServer(connection: Connection): void {
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['_'], resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, `${CodeActionKind.SourceFixAll}.abi3lint`, CodeActionKind.Source] },
-        executeCommandProvider: { commands: ['abi3lint.checkWorkspace', 'abi3lint.showRuleDocs', 'abi3lint.targetDetails'] },
+        executeCommandProvider: { commands: ['abi3lint.checkWorkspace', 'abi3lint.showRuleDocs', 'abi3lint.targetDetails', 'abi3lint.stats'] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'abi3lint', version: '0.1.0' },
@@ -470,6 +471,10 @@ export function startServer(connection: Connection): void {
   connection.onExecuteCommand(async (p) => {
     try {
       if (p.command === 'abi3lint.checkWorkspace') return await checkWorkspace();
+      if (p.command === 'abi3lint.stats') {
+        const m = process.memoryUsage();
+        return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, openDocuments: docs.size, workspaceResults: workspaceResults.size };
+      }
       if (p.command === 'abi3lint.showRuleDocs') {
         const code = String(p.arguments?.[0] ?? '');
         const uri = `${RULE_DOCS_URL}${code}.md`;
