@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }], capabilities: { workspace: { configuration: true } } });
   const readyMs = performance.now() - tSpawn;
   await conn.sendNotification('initialized', {});
-  const stats = async (): Promise<{ rss: number; heapUsed: number }> => (await conn.sendRequest('workspace/executeCommand', { command: 'abi3lint.stats', arguments: [] })) as { rss: number; heapUsed: number };
+  const stats = async (): Promise<{ rss: number; heapUsed: number }> => (await conn.sendRequest('workspace/executeCommand', { command: 'abi3lint.server.stats', arguments: [] })) as { rss: number; heapUsed: number };
 
   // 5. first diagnostics on a 1k-line file after open
   const firstUri = pathToFileURL(path.join(ws, 'first.c')).href;
@@ -240,10 +240,10 @@ async function main(): Promise<void> {
   const afterEdits = await stats();
 
   // 4. memory after workspace checks
-  await conn.sendRequest('workspace/executeCommand', { command: 'abi3lint.checkWorkspace', arguments: [] });
+  await conn.sendRequest('workspace/executeCommand', { command: 'abi3lint.server.checkWorkspace', arguments: [] });
   const m1 = await stats();
-  await conn.sendRequest('workspace/executeCommand', { command: 'abi3lint.checkWorkspace', arguments: [] });
-  await conn.sendRequest('workspace/executeCommand', { command: 'abi3lint.checkWorkspace', arguments: [] });
+  await conn.sendRequest('workspace/executeCommand', { command: 'abi3lint.server.checkWorkspace', arguments: [] });
+  await conn.sendRequest('workspace/executeCommand', { command: 'abi3lint.server.checkWorkspace', arguments: [] });
   const m3 = await stats();
   report.memory = { afterEditsRssMB: afterEdits.rss / 1048576, afterCheckRssMB: m1.rss / 1048576, afterThreeChecksRssMB: m3.rss / 1048576, heapAfterThreeMB: m3.heapUsed / 1048576 };
   say(`4. server memory: RSS ${(afterEdits.rss / 1048576).toFixed(0)} MB after 400 edits, ${(m1.rss / 1048576).toFixed(0)} MB after a 300-file workspace check, ${(m3.rss / 1048576).toFixed(0)} MB after two more (goal ≤ 150 MB, no growth)`);

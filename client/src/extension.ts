@@ -90,13 +90,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand('abi3lint.checkWorkspace', async () => {
       if (!client) return;
-      const n = await client.sendRequest('workspace/executeCommand', { command: 'abi3lint.checkWorkspace', arguments: [] });
+      const n = await client.sendRequest('workspace/executeCommand', { command: 'abi3lint.server.checkWorkspace', arguments: [] });
       void vscode.window.showInformationMessage(`abi3lint checked ${String(n)} files.`);
     }),
     vscode.commands.registerCommand('abi3lint.showTargetDetails', async () => {
       const editor = vscode.window.activeTextEditor;
       if (!client || !editor) return;
-      const d = (await client.sendRequest('workspace/executeCommand', { command: 'abi3lint.targetDetails', arguments: [editor.document.uri.toString()] })) as {
+      const d = (await client.sendRequest('workspace/executeCommand', { command: 'abi3lint.server.targetDetails', arguments: [editor.document.uri.toString()] })) as {
         target: { version: string; hex: string; abi3t: boolean; source: string } | null;
         reason: string | null;
         minimumVersion: string | null;

@@ -100,8 +100,9 @@ describe('VS Code (code-server) with the packaged extension', { timeout: 240000 
       [CODE_SERVER, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', user, '--extensions-dir', ext, ws],
       { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    proc.stdout!.resume();
-    proc.stderr!.resume();
+    const log = fs.createWriteStream(path.join(RESULTS, 'code-server.log'));
+    proc.stdout!.pipe(log);
+    proc.stderr!.pipe(log);
     await healthy(port, proc);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require(PLAYWRIGHT);
@@ -132,7 +133,10 @@ describe('VS Code (code-server) with the packaged extension', { timeout: 240000 
     await page.keyboard.press('Enter');
   };
 
-  test('squiggles, Problems, hover, and a quick fix that removes a diagnostic', async () => {
+  test('squiggles, Problems, hover, and a quick fix that removes a diagnostic', async (t) => {
+    t.after(async () => {
+      if (page) await page.screenshot({ path: path.join(RESULTS, 'vscode-last.png') }).catch(() => undefined);
+    });
     // open the example through Quick Open
     await page.keyboard.press('Control+P');
     await page.keyboard.type('spammodule.c');
@@ -153,8 +157,11 @@ describe('VS Code (code-server) with the packaged extension', { timeout: 240000 
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     await page.waitForSelector('.monaco-hover', { state: 'visible', timeout: 20000 });
-    const hover: string = await page.locator('.monaco-hover').first().innerText();
+    // the diagnostic part shows first; abi3lint's hover part follows
+    await page.waitForFunction(`[...document.querySelectorAll('.monaco-hover')].some((h) => h.innerText.includes('Limited API: since 3.11'))`, null, { timeout: 20000 });
+    const hover: string = (await page.locator('.monaco-hover').allInnerTexts()).join('\n');
     assert.match(hover, /Limited API: since 3\.11/);
+    assert.match(hover, /PyType_GetName/);
     await page.screenshot({ path: path.join(RESULTS, 'vscode-hover.png') });
     await page.keyboard.press('Escape');
 
@@ -178,8 +185,11 @@ describe('VS Code (code-server) with the packaged extension', { timeout: 240000 
       null,
       { timeout: 20000 },
     );
+    // and the Problems view drops the fixed entry (it refreshes after the status bar)
+    await page.waitForFunction(`!(document.querySelector('.markers-panel')?.innerText ?? '').includes("'PyTuple_GET_ITEM'")`, null, { timeout: 20000 });
     const afterText: string = await page.locator('.markers-panel').innerText();
     assert.doesNotMatch(afterText, /'PyTuple_GET_ITEM'/);
+    assert.match(afterText, /ABI002/);
     await page.screenshot({ path: path.join(RESULTS, 'vscode-after-fix.png') });
   });
 });

@@ -291,7 +291,7 @@ export function startServer(connection: Connection): void {
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['_'], resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, `${CodeActionKind.SourceFixAll}.abi3lint`, CodeActionKind.Source] },
-        executeCommandProvider: { commands: ['abi3lint.checkWorkspace', 'abi3lint.showRuleDocs', 'abi3lint.targetDetails', 'abi3lint.stats'] },
+        executeCommandProvider: { commands: ['abi3lint.server.checkWorkspace', 'abi3lint.server.showRuleDocs', 'abi3lint.server.targetDetails', 'abi3lint.server.stats'] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'abi3lint', version: '0.1.0' },
@@ -439,7 +439,7 @@ export function startServer(connection: Connection): void {
               edit: editFor(uri, [{ range: { start: { line: f.range.start.line, character: lineText.replace(/\r$/, '').length }, end: { line: f.range.start.line, character: lineText.replace(/\r$/, '').length } }, newText: ` /* abi3lint: ignore[${f.code}] */` }]),
             });
           }
-          actions.push({ title: `Show documentation for ${f.code} (${f.name})`, kind: CodeActionKind.QuickFix, diagnostics: [diag], command: { title: 'Show documentation', command: 'abi3lint.showRuleDocs', arguments: [f.code] } });
+          actions.push({ title: `Show documentation for ${f.code} (${f.name})`, kind: CodeActionKind.QuickFix, diagnostics: [diag], command: { title: 'Show documentation', command: 'abi3lint.server.showRuleDocs', arguments: [f.code] } });
         }
       }
       // set Py_LIMITED_API to the minimum the file needs
@@ -470,18 +470,18 @@ export function startServer(connection: Connection): void {
 
   connection.onExecuteCommand(async (p) => {
     try {
-      if (p.command === 'abi3lint.checkWorkspace') return await checkWorkspace();
-      if (p.command === 'abi3lint.stats') {
+      if (p.command === 'abi3lint.server.checkWorkspace') return await checkWorkspace();
+      if (p.command === 'abi3lint.server.stats') {
         const m = process.memoryUsage();
         return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, openDocuments: docs.size, workspaceResults: workspaceResults.size };
       }
-      if (p.command === 'abi3lint.showRuleDocs') {
+      if (p.command === 'abi3lint.server.showRuleDocs') {
         const code = String(p.arguments?.[0] ?? '');
         const uri = `${RULE_DOCS_URL}${code}.md`;
         if (hasShowDocument) await connection.window.showDocument({ uri, external: true });
         return uri;
       }
-      if (p.command === 'abi3lint.targetDetails') {
+      if (p.command === 'abi3lint.server.targetDetails') {
         const uri = String(p.arguments?.[0] ?? '');
         const r = docs.get(uri)?.result;
         if (!r) return null;
