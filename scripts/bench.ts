@@ -259,7 +259,7 @@ async function main(): Promise<void> {
   say(`results: ${out}`);
 }
 
-main().catch((e) => {
+if (require.main === module) main().catch((e) => {
   process.stderr.write(`bench: ${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });
