@@ -3,7 +3,7 @@
  * Used to build the C API data from preprocessed CPython headers and to learn the names a project defines
  * itself (which abi3lint never flags).
  */
-import type { Node } from './parser';
+import { Query, type Language, type Node, type Tree } from './parser';
 
 export type DeclKind =
   | 'function'
@@ -231,3 +231,60 @@ export function collectDeclarations(root: Node, opts: { locals?: boolean } = {})
 
 /** Subtrees that declare nothing: expressions, literals, argument and initializer lists. */
 const SKIP_SUBTREE = /_expression$|^(argument_list|initializer_list|string_literal|concatenated_string|char_literal|number_literal|comment|preproc_arg|field_designator|subscript_designator)$/;
+
+const DECL_QUERY = `
+(function_declarator declarator: (identifier) @name)
+(pointer_declarator declarator: (identifier) @name)
+(array_declarator declarator: (identifier) @name)
+(init_declarator declarator: (identifier) @name)
+(declaration declarator: (identifier) @name)
+(parameter_declaration declarator: (identifier) @name)
+(parenthesized_declarator (identifier) @name)
+(attributed_declarator (identifier) @name)
+(type_definition declarator: (type_identifier) @name)
+(pointer_declarator declarator: (type_identifier) @name)
+(preproc_def name: (identifier) @name)
+(preproc_function_def name: (identifier) @name)
+(enumerator name: (identifier) @name)
+(field_declaration declarator: (field_identifier) @member)
+(pointer_declarator declarator: (field_identifier) @member)
+(array_declarator declarator: (field_identifier) @member)
+(function_declarator declarator: (field_identifier) @member)
+(parenthesized_declarator (field_identifier) @member)
+(function_definition) @function
+`;
+
+let declQuery: Query | null = null;
+
+export interface DeclaredNames {
+  /** Every declared name (file scope, locals, parameters, macros, typedefs, enumerators) with its row. */
+  names: { name: string; row: number }[];
+  /** Struct/union member names the file declares. */
+  members: Set<string>;
+  /** Function definitions as [startIndex, endIndex], in document order. */
+  functions: [number, number][];
+}
+
+/**
+ * The names a file declares, found by a tree-sitter query (matched inside the WebAssembly module, so only the
+ * captures cross into JavaScript: much faster than walking every node).
+ */
+export function declaredNames(tree: Tree, language: Language): DeclaredNames {
+  declQuery ??= new Query(language, DECL_QUERY);
+  const out: DeclaredNames = { names: [], members: new Set(), functions: [] };
+  for (const c of declQuery.captures(tree.rootNode)) {
+    if (c.name === 'function') out.functions.push([c.node.startIndex, c.node.endIndex]);
+    else if (c.name === 'member') out.members.add(c.node.text);
+    else out.names.push({ name: c.node.text, row: c.node.startPosition.row });
+  }
+  out.functions.sort((a, b) => a[0] - b[0]);
+  return out;
+}
+
+let typeObjQuery: Query | null = null;
+
+/** Declarations whose type is written `PyTypeObject` (static type objects are checked on these). */
+export function typeObjectDeclarations(tree: Tree, language: Language): Node[] {
+  typeObjQuery ??= new Query(language, '((declaration type: (type_identifier) @type) @decl (#eq? @type "PyTypeObject"))');
+  return typeObjQuery.captures(tree.rootNode).filter((c) => c.name === 'decl').map((c) => c.node);
+}

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { loadCatalog, minorOf, statusAt, targetIndex, type Catalog, type Replacement } from './catalog';
 import { TARGET_MINORS, type CapiEntry } from './dataSchema';
-import { collectDeclarations } from './declarations';
+import { collectDeclarations, declaredNames, typeObjectDeclarations } from './declarations';
 import { initParser, type Node, type Tree } from './parser';
 import { evaluateConditionals, scanDirectives, type Directive, type PPEnv, type PreprocResult } from './preproc';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
@@ -94,16 +94,14 @@ interface Ctx {
   defineInFile: TargetDefine | null;
   minimum: { minor: number; name: string } | null;
   coveredByPolyfill: (name: string, e: CapiEntry) => boolean;
-  /** Lines of #if/#ifdef/#elif/#include/... directives: their names are tests, not uses (tree-sitter does not
-   *  always see a directive inside an initializer or an expression as one). */
-  directiveLines: Set<number>;
   /** C library headers the file (or a project header it includes) includes itself. */
   systemIncludes: Set<string>;
   libcReported: Set<string>;
   /** The `#include <Python.h>` directive, where a missing C library include goes. */
   pythonHInclude: Directive | null;
-  /** The function definition around the identifier being checked (set by the walk). */
-  enclosingFunction: Node | null;
+  /** The start of the function definition around an offset, null at file scope. */
+  functionAt: (offset: number) => number | null;
+  tree: Tree;
   /** Findings past MAX_FINDINGS. */
   dropped: number;
 }
@@ -149,17 +147,19 @@ function push(ctx: Ctx, code: string, start: number, end: number, message: strin
 const since = (e: CapiEntry): string => (e.limitedSince ? ` (Limited API since ${e.limitedSince})` : '');
 
 /** Fixes from the replacement table that exist at the target. */
-function replacementFixes(ctx: Ctx, r: Replacement, ident: Node | null, call: Node | null, member: Node | null): Fix[] {
+function replacementFixes(ctx: Ctx, r: Replacement, ident: [number, number] | null, callOf: (() => Node | null) | null, memberOf: (() => Node | null) | null): Fix[] {
   const fixes: Fix[] = [];
   for (const alt of r.alternatives) {
     if (minorOf(alt.since) > ctx.target.minor) continue;
     const edits: TextEdit[] = [];
     let title = `Replace with ${alt.new}`;
     if (alt.safety !== 'display-only') {
-      if (r.form === 'member' && member && alt.template) {
+      const member = r.form === 'member' && alt.template ? (memberOf?.() ?? null) : null;
+      const call = r.form !== 'member' && alt.template ? (callOf?.() ?? null) : null;
+      if (member) {
         const obj = member.childForFieldName('argument');
         if (obj) {
-          const text = alt.template.replace(/\$0/g, obj.text);
+          const text = alt.template!.replace(/\$0/g, obj.text);
           edits.push({ range: ctx.pos.range(member.startIndex, member.endIndex), newText: text });
           title = `Replace with ${text}`;
         }
@@ -173,7 +173,7 @@ function replacementFixes(ctx: Ctx, r: Replacement, ident: Node | null, call: No
           title = `Replace with ${text.length > 60 ? alt.new + '(...)' : text}`;
         }
       } else if (!alt.template && ident && r.form === 'rename') {
-        edits.push({ range: ctx.pos.range(ident.startIndex, ident.endIndex), newText: alt.new });
+        edits.push({ range: ctx.pos.range(ident[0], ident[1]), newText: alt.new });
       }
     }
     if (edits.length === 0) {
@@ -227,7 +227,7 @@ function isGuarded(feature: string, guards: ReadonlySet<string>, file = ''): boo
 }
 
 /** Checks one use of a name. */
-function checkName(ctx: Ctx, name: string, start: number, end: number, node: Node | null, call: Node | null): void {
+function checkName(ctx: Ctx, name: string, start: number, end: number, isCall: boolean, inMacro: boolean): void {
   if (ctx.projectNames.has(name)) return;
   const e = ctx.cat.names.get(name);
   if (!e) {
@@ -236,9 +236,8 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
     } else if (ctx.cat.libcByName.has(name)) {
       // like gcc: an undeclared function is reported at its first call in the file, an undeclared variable
       // or constant at its first use in each function
-      let scope = 'file';
-      if (!call && node && ctx.enclosingFunction) scope = String(ctx.enclosingFunction.startIndex);
-      checkLibc(ctx, name, start, end, `${name}@${scope}`);
+      const fn = isCall ? null : ctx.functionAt(start);
+      checkLibc(ctx, name, start, end, `${name}@${fn === null ? 'file' : fn}`);
     }
     return;
   }
@@ -246,7 +245,14 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, node: Nod
   if (ctx.coveredByPolyfill(name, e)) return;
   const st = statusAt(e, name, minor, abi3t);
   const repl = ctx.cat.replacements.get(name);
-  const fixes = (): Fix[] => (repl ? replacementFixes(ctx, repl, node, call, null) : []);
+  // the call around the name, looked up in the tree only when a fix rewrites the whole call
+  const callOf = (): Node | null => {
+    if (!isCall || inMacro) return null;
+    const id = ctx.tree.rootNode.descendantForIndex(start, end);
+    const parent = id?.parent;
+    return parent && parent.type === 'call_expression' && parent.childForFieldName('function')?.startIndex === start ? parent : null;
+  };
+  const fixes = (): Fix[] => (repl ? replacementFixes(ctx, repl, [start, end], callOf, null) : []);
   const hint = (): string => {
     if (!repl) return '';
     const alt = repl.alternatives.find((a) => minorOf(a.since) <= minor);
@@ -350,7 +356,7 @@ function checkLibc(ctx: Ctx, name: string, start: number, end: number, key: stri
 }
 
 /** Checks `obj->member` / `obj.member`. */
-function checkMember(ctx: Ctx, member: string, start: number, end: number, expr: Node | null): void {
+function checkMember(ctx: Ctx, member: string, start: number, end: number, inMacro: boolean): void {
   if (ctx.projectMembers.has(member)) return;
   // Only CPython's prefixed member names (tp_name, ob_refcnt, co_code, f_back, ...): plain words such as
   // `free` or `buf` are just as likely members of system or project structs, which abi3lint cannot type.
@@ -375,7 +381,13 @@ function checkMember(ctx: Ctx, member: string, start: number, end: number, expr:
   }
   push(ctx, 'ABI005', start, end, `'${member}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(ctx.target.minor)}${hint}`, {
     identifier: member,
-    fixes: r ? replacementFixes(ctx, r, null, null, expr) : [],
+    fixes: r
+      ? replacementFixes(ctx, r, null, null, () => {
+          if (inMacro) return null;
+          const f = ctx.tree.rootNode.descendantForIndex(start, end)?.parent;
+          return f && f.type === 'field_expression' ? f : null;
+        })
+      : [],
   });
 }
 
@@ -383,134 +395,188 @@ const C_KEYWORDS = new Set(
   'auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while defined'.split(' '),
 );
 
-/** Identifiers and member accesses in a macro body (raw text). */
-function scanMacroBody(ctx: Ctx, arg: Node, params: Set<string>): void {
-  const text = arg.text;
-  const base = arg.startIndex;
-  const re = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|(->|\.)\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)|#+/g;
-  let m: RegExpExecArray | null;
-  let stringize = false;
-  while ((m = re.exec(text))) {
-    if (m[0].startsWith('#')) {
-      stringize = m[0] === '#';
+const isIdStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isIdChar = (c: number): boolean => isIdStart(c) || (c >= 48 && c <= 57);
+
+/**
+ * One lexical pass over the text: comments (suppressions), literals skipped, directives (macro bodies checked
+ * with their parameters excluded, #include paths, condition lines skipped), then every identifier and every
+ * `->member` / `.member`. Only names the data knows go on to the checks, so the syntax tree is consulted for
+ * a handful of positions instead of being walked node by node.
+ */
+function scan(ctx: Ctx, suppressions: Suppression[]): void {
+  const text = ctx.doc.text;
+  const n = text.length;
+  const cat = ctx.cat;
+  let i = 0;
+  let line = 0;
+  let lineStart = 0;
+  let atLineStart = true;
+  // the directive being read: kind and, for #define, its parameters and where its body starts
+  let dir: 'none' | 'skip' | 'define' = 'none';
+  let defineParams = new Set<string>();
+  let defineNameDone = false;
+  let lastSig = 0; // last significant character (for designators: `{ .tp_name = ...`)
+  const newline = (at: number): void => {
+    line++;
+    lineStart = at + 1;
+    atLineStart = true;
+  };
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      // a directive ends at an unescaped newline
+      if (dir !== 'none' && text.charCodeAt(i - 1) !== 92 && !(text.charCodeAt(i - 1) === 13 && text.charCodeAt(i - 2) === 92)) dir = 'none';
+      newline(i);
+      i++;
       continue;
     }
-    if (m[2]) {
-      const off = base + m.index + m[0].length - m[2].length;
-      if (!params.has(m[2])) checkMember(ctx, m[2], off, off + m[2].length, null);
-    } else if (m[3]) {
-      if (stringize) {
-        stringize = false;
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xfeff || c === 92) {
+      i++;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      // block comment
+      const startLine = line;
+      const before = text.slice(lineStart, i);
+      const e = text.indexOf('*/', i + 2);
+      const stop = e < 0 ? n : e + 2;
+      const body = text.slice(i, stop);
+      for (let k = i; k < stop; k++) if (text.charCodeAt(k) === 10) newline(k);
+      atLineStart = false;
+      addSuppression(body, startLine, line, before, suppressions);
+      i = stop;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const before = text.slice(lineStart, i);
+      let e = i;
+      while (e < n && text.charCodeAt(e) !== 10) e++;
+      addSuppression(text.slice(i, e), line, line, before, suppressions);
+      i = e;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      // string or character literal
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 92) {
+          if (text.charCodeAt(i + 1) === 10) newline(i + 1);
+          i += 2;
+          continue;
+        }
+        if (d === c || d === 10) break;
+        i++;
+      }
+      if (i < n && text.charCodeAt(i) === c) i++;
+      lastSig = c;
+      atLineStart = false;
+      continue;
+    }
+    if (c === 35 && atLineStart && dir === 'none') {
+      // a directive: read its name
+      let j = i + 1;
+      while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+      let k = j;
+      while (k < n && isIdChar(text.charCodeAt(k))) k++;
+      const name = text.slice(j, k);
+      atLineStart = false;
+      if (name === 'define') {
+        dir = 'define';
+        defineParams = new Set();
+        defineNameDone = false;
+        i = k;
         continue;
       }
-      const name = m[3];
-      if (params.has(name) || C_KEYWORDS.has(name)) continue;
-      const off = base + m.index;
-      checkName(ctx, name, off, off + name.length, null, null);
-    }
-    stringize = false;
-  }
-}
-
-/** Whether an identifier is part of a preprocessor condition (a test, not a use). `ancestors` runs from the
- *  root to the node's parent: tree-sitter's `parent` is O(depth), which is quadratic in deeply nested code. */
-function isConditionPart(node: Node, ancestors: Node[]): boolean {
-  for (let i = ancestors.length - 1; i >= 0; i--) {
-    const p = ancestors[i];
-    const t = p.type;
-    if (t === 'preproc_defined') return true;
-    if (t === 'preproc_if' || t === 'preproc_elif') {
-      const c = p.childForFieldName('condition');
-      if (c && c.startIndex <= node.startIndex && c.endIndex >= node.endIndex) return true;
-    }
-    if ((t === 'preproc_ifdef' || t === 'preproc_elifdef') && p.childForFieldName('name')?.startIndex === node.startIndex) return true;
-    if (t === 'compound_statement' || t === 'function_definition' || t === 'translation_unit') return false;
-  }
-  return false;
-}
-
-function walk(ctx: Ctx, root: Node, suppressions: Suppression[]): void {
-  const cursor = root.walk();
-  const text = ctx.doc.text;
-  const ancestors: Node[] = [];
-  const functions: Node[] = []; // function_definition ancestors, innermost last
-  let preprocAncestors = 0; // preproc_if/elif/ifdef/defined ancestors: only then can a name be a condition
-  const isPreprocCond = (t: string): boolean => t === 'preproc_if' || t === 'preproc_elif' || t === 'preproc_ifdef' || t === 'preproc_elifdef' || t === 'preproc_defined';
-  let visitedChildren = false;
-  for (;;) {
-    if (!visitedChildren) {
-      const node = cursor.currentNode;
-      const type = node.type;
-      const line = node.startPosition.row;
-      let descend = true;
-      if (type === 'comment') {
-        const m = SUPPRESSION_RE.exec(node.text);
-        if (m) {
-          const codes = m[2] ? new Set(m[2].split(',').map((s) => s.trim()).filter(Boolean)) : null;
-          if (m[1] === 'ignore-file') suppressions.push({ line: -1, codes });
-          else {
-            const endLine = node.endPosition.row;
-            const before = text.slice(ctx.pos.offset(line, 0), node.startIndex);
-            suppressions.push({ line: endLine, codes });
-            if (!before.trim()) suppressions.push({ line: endLine + 1, codes });
-          }
+      if (name === 'include' && !ctx.pp.isInactive(line)) {
+        const m = /^\s*([<"][^>"\n]*[>"])/.exec(text.slice(k, k + 300));
+        if (m && /^[<"](?:internal\/)?pycore_\w+\.h[>"]$|^[<"]internal\//.test(m[1])) {
+          const s0 = k + m[0].length - m[1].length;
+          push(ctx, 'ABI009', s0, s0 + m[1].length, `${m[1]} is one of CPython's internal headers; it requires Py_BUILD_CORE and is not part of any stable API`, { identifier: m[1] });
         }
-        descend = false;
-      } else if (ctx.pp.isInactive(line) && node.endPosition.row === line) {
-        descend = false;
-      } else if (type === 'identifier' || type === 'type_identifier') {
-        if (!ctx.pp.isInactive(line) && !ctx.directiveLines.has(line) && !(preprocAncestors > 0 && isConditionPart(node, ancestors))) {
-          const parent = ancestors[ancestors.length - 1] ?? null;
-          ctx.enclosingFunction = functions[functions.length - 1] ?? null;
-          const call = parent && parent.type === 'call_expression' && parent.childForFieldName('function')?.startIndex === node.startIndex ? parent : null;
-          checkName(ctx, node.text, node.startIndex, node.endIndex, node, call);
-        }
-        descend = false;
-      } else if (type === 'field_expression') {
-        const field = node.childForFieldName('field');
-        if (field && !ctx.pp.isInactive(field.startPosition.row)) checkMember(ctx, field.text, field.startIndex, field.endIndex, node);
-      } else if (type === 'preproc_def' || type === 'preproc_function_def') {
-        const name = node.childForFieldName('name');
-        const value = node.childForFieldName('value');
-        const params = new Set<string>();
-        const ps = node.childForFieldName('parameters');
-        if (ps) for (const p of ps.namedChildren) if (p) params.add(p.text.replace(/\.\.\.$/, ''));
-        if (name && /^Py_BUILD_CORE/.test(name.text) && !ctx.pp.isInactive(line)) {
-          push(ctx, 'ABI009', name.startIndex, name.endIndex, `${name.text} exposes CPython's internal API, which has no stability promise and is disabled under Py_LIMITED_API`, { identifier: name.text });
-        }
-        if (value && !ctx.pp.isInactive(line)) scanMacroBody(ctx, value, params);
-        descend = false;
-      } else if (type === 'preproc_include') {
-        const p = node.childForFieldName('path');
-        if (p && /^[<"](?:internal\/)?pycore_\w+\.h[>"]$|^[<"]internal\//.test(p.text) && !ctx.pp.isInactive(line)) {
-          push(ctx, 'ABI009', p.startIndex, p.endIndex, `${p.text} is one of CPython's internal headers; it requires Py_BUILD_CORE and is not part of any stable API`, { identifier: p.text });
-        }
-        descend = false;
-      } else if (type === 'declaration' && !ctx.pp.isInactive(line)) {
-        checkStaticType(ctx, node);
-      } else if (type === 'field_declaration_list' && ctx.target.abi3t) {
-        // PyObject_HEAD at the start of an instance struct (abi3t: PyObject is opaque)
       }
-      if (descend && cursor.gotoFirstChild()) {
-        ancestors.push(node);
-        if (type === 'function_definition') functions.push(node);
-        if (isPreprocCond(type)) preprocAncestors++;
+      dir = 'skip'; // conditions (#if ...), #include paths, #pragma, #error: not uses of names
+      i = k;
+      continue;
+    }
+    atLineStart = false;
+    if (c >= 48 && c <= 57) {
+      // a number (0x1F, 1.5e3, 10UL): skip it whole, so `.e3` is not read as a member
+      i++;
+      while (i < n && (isIdChar(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
+      lastSig = 48;
+      continue;
+    }
+    if (isIdStart(c)) {
+      let e = i + 1;
+      while (e < n && isIdChar(text.charCodeAt(e))) e++;
+      const start = i;
+      const name = text.slice(start, e);
+      i = e;
+      if (dir === 'skip') continue;
+      if (dir === 'define' && !defineNameDone) {
+        // the macro's name, then its parameters
+        defineNameDone = true;
+        if (text.charCodeAt(e) === 40) {
+          const close = text.indexOf(')', e);
+          const stop = close < 0 ? n : close;
+          for (const p of text.slice(e + 1, stop).split(',')) defineParams.add(p.trim().replace(/\.\.\.$/, ''));
+          for (let k = e; k < stop; k++) if (text.charCodeAt(k) === 10) newline(k);
+          i = stop + 1;
+        }
+        if (/^Py_BUILD_CORE/.test(name) && !ctx.pp.isInactive(line)) {
+          push(ctx, 'ABI009', start, e, `${name} exposes CPython's internal API, which has no stability promise and is disabled under Py_LIMITED_API`, { identifier: name });
+        }
+        lastSig = 0;
         continue;
       }
-      visitedChildren = false;
-      if (cursor.gotoNextSibling()) continue;
-      visitedChildren = true;
-    } else {
-      if (!cursor.gotoParent()) break;
-      const left = ancestors.pop();
-      if (left && left.type === 'function_definition') functions.pop();
-      if (left && isPreprocCond(left.type)) preprocAncestors--;
-      visitedChildren = false;
-      if (cursor.gotoNextSibling()) continue;
-      visitedChildren = true;
+      const inMacro = dir === 'define';
+      if (inMacro && (defineParams.has(name) || name === '__VA_ARGS__')) continue;
+      // member access: `->name` or `.name` (not a designator `{ .name =` / `, .name =`)
+      let p = start - 1;
+      while (p >= 0 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p--;
+      const prev = text.charCodeAt(p);
+      const isArrow = prev === 62 && text.charCodeAt(p - 1) === 45;
+      const isDot = prev === 46;
+      lastSig = 65;
+      if (isArrow || isDot) {
+        if (isDot && !isArrow) {
+          let q = p - 1;
+          while (q >= 0 && /\s/.test(text[q])) q--;
+          const before = text.charCodeAt(q);
+          if (before === 123 || before === 44 || before === 61 || before === 40) continue; // a designator
+        }
+        if (ctx.pp.isInactive(line)) continue;
+        checkMember(ctx, name, start, e, inMacro);
+        continue;
+      }
+      if (!cat.names.has(name) && !cat.internal.has(name) && !cat.libcByName.has(name)) continue;
+      if (C_KEYWORDS.has(name) || ctx.pp.isInactive(line)) continue;
+      // a `#` stringizes its argument in a macro body
+      if (inMacro && text.charCodeAt(p) === 35) continue;
+      let q = e;
+      while (q < n && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
+      checkName(ctx, name, start, e, text.charCodeAt(q) === 40, inMacro);
+      continue;
     }
+    lastSig = c;
+    i++;
   }
-  cursor.delete();
+  void lastSig;
+}
+
+function addSuppression(comment: string, startLine: number, endLine: number, before: string, suppressions: Suppression[]): void {
+  const m = SUPPRESSION_RE.exec(comment);
+  if (!m) return;
+  const codes = m[2] ? new Set(m[2].split(',').map((x) => x.trim()).filter(Boolean)) : null;
+  if (m[1] === 'ignore-file') {
+    suppressions.push({ line: -1, codes });
+    return;
+  }
+  suppressions.push({ line: endLine, codes });
+  if (!before.trim()) suppressions.push({ line: endLine + 1, codes });
+  void startLine;
 }
 
 function checkStaticType(ctx: Ctx, node: Node): void {
@@ -816,16 +882,17 @@ export async function analyze(
   const projectNames = new Set<string>(includes.names);
   const projectMembers = new Set<string>(includes.members);
   const conditional = new Map<string, number[]>();
-  for (const d of collectDeclarations(tree.rootNode, { locals: true })) {
-    const row = d.node.startPosition.row;
-    if (!declActive(row)) {
+  const { language } = await initParser();
+  const declared = declaredNames(tree, language);
+  for (const d of declared.names) {
+    if (!declActive(d.row)) {
       // a polyfill that exists only with some header versions (`#if PY_VERSION_HEX < 0x030D0000`)
-      if (!pp.isInactive(row) && cat.names.has(d.name)) conditional.set(d.name, [...(conditional.get(d.name) ?? []), row]);
+      if (!pp.isInactive(d.row) && cat.names.has(d.name)) conditional.set(d.name, [...(conditional.get(d.name) ?? []), d.row]);
       continue;
     }
     projectNames.add(d.name);
-    for (const m of d.members ?? []) projectMembers.add(m);
   }
+  for (const m of declared.members) projectMembers.add(m);
   const ctx: Ctx = {
     doc,
     cat,
@@ -842,10 +909,21 @@ export async function analyze(
     minimum: null,
     systemIncludes: new Set([...includes.systemIncludes, ...directives.filter((d) => d.name === 'include' && !pp.isInactive(d.line)).map((d) => /^<([^>]+)>/.exec(d.rest)?.[1]).filter((x): x is string => !!x)]),
     libcReported: new Set(),
-    enclosingFunction: null,
+    tree,
+    functionAt: (offset: number): number | null => {
+      const fns = declared.functions;
+      let lo = 0;
+      let hi = fns.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (offset < fns[mid][0]) hi = mid - 1;
+        else if (offset >= fns[mid][1]) lo = mid + 1;
+        else return fns[mid][0];
+      }
+      return null;
+    },
     dropped: 0,
     pythonHInclude: directives.find((d) => isPythonHInclude(d)) ?? null,
-    directiveLines: new Set(directives.filter((d) => d.name !== 'define').flatMap((d) => Array.from({ length: d.endLine - d.line + 1 }, (_, i) => d.line + i))),
     coveredByPolyfill: (name: string, e: CapiEntry): boolean => {
       const rows = conditional.get(name);
       if (!rows) return false;
@@ -881,7 +959,8 @@ export async function analyze(
   }
 
   const suppressions: Suppression[] = [];
-  walk(ctx, tree.rootNode, suppressions);
+  scan(ctx, suppressions);
+  for (const decl of typeObjectDeclarations(tree, language)) if (!pp.isInactive(decl.startPosition.row)) checkStaticType(ctx, decl);
   if (target.abi3t) checkAbi3tModuleInit(ctx, tree.rootNode);
 
   if (ctx.dropped) result.notices.push(`${ctx.dropped} more findings were not reported (more than ${MAX_FINDINGS} in one file)`);

@@ -3,10 +3,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Edit, Language, Parser, Tree, Node } from 'web-tree-sitter';
+import { Edit, Language, Parser, Query, Tree, Node } from 'web-tree-sitter';
 
-export { Edit };
-export type { Tree, Node };
+export { Edit, Query };
+export type { Tree, Node, Language };
 
 let ready: Promise<{ parser: Parser; language: Language }> | null = null;
 
