@@ -53,7 +53,7 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
 }
 
 /** Edits of the chosen fixes of all findings, overlapping groups dropped as wholes. */
-export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edits: TextEdit[]; fixes: number } {
+export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edits: TextEdit[]; fixes: number; deferred: number } {
   const chosen: TextEdit[][] = [];
   for (const f of findings) {
     const fix = chooseFix(f, sel);
@@ -63,6 +63,7 @@ export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edit
   const kept: TextEdit[] = [];
   const spans: [number, number, number, number][] = [];
   let fixes = 0;
+  let deferred = 0;
   const key = (e: TextEdit): [number, number, number, number] => [e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character];
   const before = (a: [number, number], b: [number, number]): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
   const seen = new Set<string>();
@@ -75,12 +76,15 @@ export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edit
       const [sl, sc, el, ec] = key(e);
       return spans.some(([a, b, c, d]) => !(before([el, ec], [a, b]) || before([c, d], [sl, sc])));
     });
-    if (overl) continue;
+    if (overl) {
+      deferred++;
+      continue;
+    }
     for (const e of group) {
       kept.push(e);
       spans.push(key(e));
     }
     fixes++;
   }
-  return { edits: kept, fixes };
+  return { edits: kept, fixes, deferred };
 }

@@ -1,0 +1,263 @@
+/**
+ * npm run fuzz -- [--iterations N] [--seed S] [--seconds T] [--no-lsp]
+ *
+ * Feeds random and mutated inputs to the core, the CLI and the language server (over stdio) and checks the
+ * invariants: nothing throws or hangs, no internal error, every finding and edit lies inside the document,
+ * fix-all edits never overlap, applying fix-all twice changes nothing the second time, a fix never breaks
+ * the parse of a file that parsed cleanly, each input is analysed within a time and memory bound, the server
+ * answers after every input. A failing input is saved under test/fixtures/fuzz/ as a regression fixture.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { applyEdits, fixAllEdits } from '../server/src/core/fixes';
+import { lint, PositionMap } from '../server/src/core/lint';
+import { initParser } from '../server/src/core/parser';
+import type { LintResult } from '../server/src/core/types';
+import { generateSource } from './bench';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+const OUT = path.join(FIXTURES, 'fuzz');
+/** Per-input bounds: generous for a 2-core machine, far below a hang. */
+export const TIME_BOUND_MS = 5000;
+export const HEAP_BOUND_MB = 1024;
+
+export class Rng {
+  constructor(private s: number) {}
+  next(): number {
+    this.s = (this.s * 1664525 + 1013904223) >>> 0;
+    return this.s / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  pick<T>(xs: T[]): T {
+    return xs[this.int(xs.length)];
+  }
+}
+
+const TOKENS = ['#if', '#ifdef X', '#else', '#endif', '#elif 0', '#define Py_LIMITED_API 0x030A0000', '#define Py_LIMITED_API', '#define Py_TARGET_ABI3T 0x030F0000', '#include <Python.h>', '#include "self.h"', '/*', '*/', '//', '"', "'", '\\\n', '(', ')', '{', '}', '->tp_name', '.ob_refcnt', 'PyTuple_GET_ITEM(a, 0)', 'PyList_GET_ITEM(', 'PY_VERSION_HEX >=', 'Py_PACK_VERSION(3, 12)', '\0', '\r\n', '\uFEFF', '😀', 'static PyTypeObject T = {', 'abi3lint: ignore[ABI004]', '\\'];
+
+/** One fuzz input. */
+export function makeInput(rng: Rng, corpus: string[]): string {
+  const kind = rng.int(6);
+  if (kind === 0) {
+    // random bytes (read as latin1: every byte survives)
+    const n = rng.int(4000);
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = rng.int(256);
+    return b.toString(rng.int(2) ? 'latin1' : 'utf8');
+  }
+  const base = rng.pick(corpus);
+  if (kind === 1) {
+    // byte flips
+    const chars = [...base];
+    for (let k = 0; k < 1 + rng.int(20); k++) chars[rng.int(Math.max(1, chars.length))] = String.fromCharCode(rng.int(128));
+    return chars.join('');
+  }
+  if (kind === 2) return base.slice(0, rng.int(base.length + 1)); // truncation
+  if (kind === 3) {
+    // token splices
+    let s = base;
+    for (let k = 0; k < 1 + rng.int(10); k++) {
+      const at = rng.int(s.length + 1);
+      s = s.slice(0, at) + rng.pick(TOKENS) + s.slice(at);
+    }
+    return s;
+  }
+  if (kind === 4) {
+    // splice two fixtures
+    const other = rng.pick(corpus);
+    return base.slice(0, rng.int(base.length + 1)) + other.slice(rng.int(other.length + 1));
+  }
+  // grammar-based: generated extension code with random directives and API calls
+  let s = generateSource(20 + rng.int(400), rng.int(1e6));
+  for (let k = 0; k < rng.int(6); k++) {
+    const lines = s.split('\n');
+    lines.splice(rng.int(lines.length), 0, rng.pick(TOKENS));
+    s = lines.join('\n');
+  }
+  return s;
+}
+
+/** Invariants of one lint result on one text; returns the first violation, or null. */
+export async function checkInvariants(text: string, file = '/fuzz/input.c'): Promise<string | null> {
+  const { parser } = await initParser();
+  const t0 = performance.now();
+  let r: LintResult;
+  try {
+    r = await lint({ path: file, text }, { settings: { target: '3.9' }, buildConfig: null });
+  } catch (e) {
+    return `lint threw: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const ms = performance.now() - t0;
+  if (ms > TIME_BOUND_MS) return `took ${ms.toFixed(0)} ms (bound ${TIME_BOUND_MS})`;
+  const heap = process.memoryUsage().heapUsed / 1048576;
+  if (heap > HEAP_BOUND_MB) return `heap ${heap.toFixed(0)} MB (bound ${HEAP_BOUND_MB})`;
+  if (r.internalError) return `internal error: ${r.internalError}`;
+  const pos = new PositionMap(text);
+  const inside = (p: { line: number; character: number }): boolean => p.line >= 0 && p.line < pos.lineCount && p.character >= 0 && pos.offset(p.line, p.character) <= text.length;
+  for (const f of r.findings) {
+    if (!inside(f.range.start) || !inside(f.range.end)) return `finding ${f.code} out of range ${JSON.stringify(f.range)}`;
+    for (const fx of f.fixes) for (const e of fx.edits) if (!inside(e.range.start) || !inside(e.range.end)) return `edit of ${f.code} out of range`;
+  }
+  // fix-all: non-overlapping, idempotent, never breaks a clean parse
+  const { edits, deferred } = fixAllEdits(r.findings, { unsafe: true });
+  const once = applyEdits(text, edits);
+  if (once.skipped) return `fix-all produced ${once.skipped} overlapping or out-of-range edits`;
+  if (once.text !== text) {
+    const before = parser.parse(text);
+    const after = parser.parse(once.text);
+    const broke = before && after && !before.rootNode.hasError && after.rootNode.hasError;
+    before?.delete();
+    after?.delete();
+    if (broke) return 'a fix broke the parse of a file that parsed cleanly';
+    let r2: LintResult;
+    try {
+      r2 = await lint({ path: file, text: once.text }, { settings: { target: '3.9' }, buildConfig: null });
+    } catch (e) {
+      return `lint threw after fix-all: ${String(e)}`;
+    }
+    // Applying fix-all twice changes nothing the second time, unless the first pass had to leave fixes for
+    // later (overlapping ones, or findings past the per-file cap).
+    const capped = r.notices.some((x) => /more findings were not reported/.test(x));
+    const again = fixAllEdits(r2.findings, { unsafe: true });
+    if (!deferred && !capped && again.edits.length) return `fix-all applied twice changes the text again (${again.edits.length} edits)`;
+  }
+  return null;
+}
+
+function save(text: string, why: string): string {
+  fs.mkdirSync(OUT, { recursive: true });
+  const name = crypto.createHash('sha1').update(text).digest('hex').slice(0, 12);
+  const file = path.join(OUT, `${name}.c`);
+  fs.writeFileSync(file, text, 'latin1');
+  fs.writeFileSync(`${file}.why`, why + '\n');
+  return file;
+}
+
+class Server {
+  proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ABI3LINT_DEBOUNCE_MS: '0' } });
+  conn: MessageConnection = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+  private waiters = new Map<number, () => void>();
+  version = 1;
+  uri = pathToFileURL('/fuzz/server-input.c').href;
+  constructor() {
+    this.proc.stderr!.resume();
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: { version?: number }) => {
+      const w = this.waiters.get(p.version ?? -1);
+      if (w) {
+        this.waiters.delete(p.version ?? -1);
+        w();
+      }
+    });
+    this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({ target: '3.9' })));
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.listen();
+  }
+  async start(): Promise<void> {
+    await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
+    await this.conn.sendNotification('initialized', {});
+    const done = this.wait(1);
+    await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uri, languageId: 'c', version: 1, text: '' } });
+    await done;
+  }
+  wait(version: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no diagnostics for version ${version} within ${TIME_BOUND_MS * 2} ms`)), TIME_BOUND_MS * 2);
+      this.waiters.set(version, () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+  async feed(text: string): Promise<string | null> {
+    if (this.proc.exitCode !== null) return `server exited (${this.proc.exitCode})`;
+    this.version++;
+    const done = this.wait(this.version);
+    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri: this.uri, version: this.version }, contentChanges: [{ text }] });
+    try {
+      await done;
+      await this.conn.sendRequest('textDocument/hover', { textDocument: { uri: this.uri }, position: { line: 0, character: 1 } });
+    } catch (e) {
+      return `server: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    return null;
+  }
+  async stop(): Promise<void> {
+    try {
+      await this.conn.sendRequest('shutdown');
+      await this.conn.sendNotification('exit');
+    } catch {
+      /* already gone */
+    }
+    this.conn.dispose();
+    this.proc.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { iterations: { type: 'string' }, seed: { type: 'string' }, seconds: { type: 'string' }, 'no-lsp': { type: 'boolean' } } });
+  const iterations = Number(values.iterations ?? 1000);
+  const seconds = Number(values.seconds ?? Infinity);
+  const seed = Number(values.seed ?? Date.now() % 1e9);
+  const rng = new Rng(seed);
+  const corpus: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(c|h)$/.test(e.name)) corpus.push(fs.readFileSync(p, 'latin1'));
+    }
+  };
+  walk(FIXTURES);
+  walk(path.join(ROOT, 'examples'));
+  const server = values['no-lsp'] ? null : new Server();
+  await server?.start();
+  const t0 = Date.now();
+  let failures = 0;
+  let n = 0;
+  for (; n < iterations && (Date.now() - t0) / 1000 < seconds; n++) {
+    const text = makeInput(rng, corpus);
+    let why = await checkInvariants(text);
+    if (!why && server && n % 5 === 0) why = await server.feed(text);
+    if (!why && n % 200 === 0) {
+      // the CLI on the same input: exit 0 or 1, never 2, no stack trace
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-fuzz-'));
+      fs.writeFileSync(path.join(dir, 'input.c'), text, 'latin1');
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'abi3lint.js'), '--target', '3.9', '--format', 'json', 'input.c'], { cwd: dir, encoding: 'utf8', timeout: TIME_BOUND_MS * 4 });
+      if (r.status !== 0 && r.status !== 1) why = `CLI exited ${r.status}: ${r.stderr.slice(0, 300)}`;
+      else {
+        try {
+          JSON.parse(r.stdout);
+        } catch {
+          why = 'CLI printed invalid JSON';
+        }
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    if (why) {
+      failures++;
+      const file = save(text, why);
+      process.stdout.write(`FAIL #${n}: ${why}\n  saved ${path.relative(ROOT, file)}\n`);
+      if (server && server.proc.exitCode !== null) break;
+    }
+    if (n % 500 === 0 && n) process.stderr.write(`${n} inputs, ${failures} failures, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  }
+  await server?.stop();
+  process.stdout.write(`fuzz: ${n} inputs (seed ${seed}) in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failures} failures\n`);
+  process.exitCode = failures ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`fuzz: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(2);
+  });
+}
