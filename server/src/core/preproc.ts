@@ -163,6 +163,7 @@ function tokenize(s: string): Tok[] | null {
     pos = re.lastIndex;
     if (m[1] !== undefined) {
       const lit = m[1];
+      if (/^0\d*[89]/.test(lit)) return null; // not a valid octal literal: the expression is malformed
       out.push({ t: 'num', v: /^0[xX]/.test(lit) ? BigInt(lit) : /^0\d/.test(lit) ? BigInt('0o' + lit.slice(1)) : BigInt(lit) });
     } else if (m[2] !== undefined) out.push({ t: 'id', v: m[2] });
     else out.push({ t: 'op', v: m[3] });
@@ -182,7 +183,12 @@ const fromTri = (t: Tri): PPValue => (t === null ? null : exact(t ? 1n : 0n));
 /** Evaluates a #if expression with three-valued logic. Never throws. */
 export function evaluate(expr: string, env: PPEnv, depth = 0): { value: PPValue; ids: string[] } {
   const ids: string[] = [];
-  const toks = tokenize(expr);
+  let toks: Tok[] | null;
+  try {
+    toks = tokenize(expr);
+  } catch {
+    toks = null;
+  }
   if (!toks) return { value: null, ids };
   let p = 0;
   const peek = (): Tok | undefined => toks[p];
