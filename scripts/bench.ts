@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   const big = generateSource(16000, 3);
   const small = generateSource(500, 5);
   const tSpawn = performance.now();
-  const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ABI3LINT_DEBOUNCE_MS: '0' } });
+  const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ABI3LINT_DEBOUNCE_MS: '0', ABI3LINT_NO_WORKSPACE_CHECK: '1' } });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const waiters = new Map<string, (p: unknown) => void>();
   conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number }) => {

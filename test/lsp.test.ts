@@ -34,6 +34,7 @@ describe('language server over stdio', { timeout: 60000 }, () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-lsp-'));
     const file = path.join(dir, 'mod.c');
     fs.writeFileSync(file, SOURCE);
+    fs.writeFileSync(path.join(dir, 'other.c'), '#define Py_LIMITED_API 0x030C0000\n#include <Python.h>\nint n(PyObject *l) { return (int)PyList_GET_SIZE(l); }\n');
     uri = pathToFileURL(file).href;
     client = new LspClient();
     const init = await client.initialize(pathToFileURL(dir).href);
@@ -66,6 +67,12 @@ describe('language server over stdio', { timeout: 60000 }, () => {
     assert.match(d.diagnostics.find((x) => x.code)!.codeDescription!.href, /docs\/rules\/ABI004\.md$/);
     const status = await client.next<{ uri: string; target: string }>('abi3lint/status', (s) => s.uri === uri, mark);
     assert.match(status.target, /3\.9/);
+  });
+
+  test('the workspace check at start reports files that are not open', async () => {
+    const other = pathToFileURL(path.join(dir, 'other.c')).href;
+    const d = await client.diagnostics(other);
+    assert.deepEqual(codes(d), ['2:33 ABI004']);
   });
 
   test('hover: signature, status at the target, added-in version, docs link', async () => {

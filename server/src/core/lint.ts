@@ -104,6 +104,17 @@ interface Ctx {
   tree: Tree;
   /** Findings past MAX_FINDINGS. */
   dropped: number;
+  /** Checks that threw (once each): the others still report. */
+  ruleFailures: Set<string>;
+}
+
+/** Runs one check; a check that throws is recorded once and the remaining checks go on. */
+function guarded(ctx: Ctx, what: string, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    ctx.ruleFailures.add(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** Whether the headers of version `h` declare a name for Limited API target `t` (from the per-target data). */
@@ -548,7 +559,7 @@ function scan(ctx: Ctx, suppressions: Suppression[]): void {
           if (before === 123 || before === 44 || before === 61 || before === 40) continue; // a designator
         }
         if (ctx.pp.isInactive(line)) continue;
-        checkMember(ctx, name, start, e, inMacro);
+        guarded(ctx, `checking member '${name}'`, () => checkMember(ctx, name, start, e, inMacro));
         continue;
       }
       if (!cat.names.has(name) && !cat.internal.has(name) && !cat.libcByName.has(name)) continue;
@@ -557,7 +568,8 @@ function scan(ctx: Ctx, suppressions: Suppression[]): void {
       if (inMacro && text.charCodeAt(p) === 35) continue;
       let q = e;
       while (q < n && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
-      checkName(ctx, name, start, e, text.charCodeAt(q) === 40, inMacro);
+      const isCall = text.charCodeAt(q) === 40;
+      guarded(ctx, `checking '${name}'`, () => checkName(ctx, name, start, e, isCall, inMacro));
       continue;
     }
     lastSig = c;
@@ -923,6 +935,7 @@ export async function analyze(
       return null;
     },
     dropped: 0,
+    ruleFailures: new Set(),
     pythonHInclude: directives.find((d) => isPythonHInclude(d)) ?? null,
     coveredByPolyfill: (name: string, e: CapiEntry): boolean => {
       const rows = conditional.get(name);
@@ -959,9 +972,12 @@ export async function analyze(
   }
 
   const suppressions: Suppression[] = [];
-  scan(ctx, suppressions);
-  for (const decl of typeObjectDeclarations(tree, language)) if (!pp.isInactive(decl.startPosition.row)) checkStaticType(ctx, decl);
-  if (target.abi3t) checkAbi3tModuleInit(ctx, tree.rootNode);
+  guarded(ctx, 'names and members', () => scan(ctx, suppressions));
+  guarded(ctx, 'ABI006', () => {
+    for (const decl of typeObjectDeclarations(tree, language)) if (!pp.isInactive(decl.startPosition.row)) checkStaticType(ctx, decl);
+  });
+  if (target.abi3t) guarded(ctx, 'ABI012', () => checkAbi3tModuleInit(ctx, tree.rootNode));
+  if (ctx.ruleFailures.size) result.notices.push(...[...ctx.ruleFailures].map((f) => `a check failed and was skipped (other rules still ran): ${f}`));
 
   if (ctx.dropped) result.notices.push(`${ctx.dropped} more findings were not reported (more than ${MAX_FINDINGS} in one file)`);
   result.parseErrors = countErrors(tree.rootNode);

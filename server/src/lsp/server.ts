@@ -93,7 +93,8 @@ export function startServer(connection: Connection): void {
       return uri;
     }
   };
-  const rootFor = (file: string): string | undefined => folders.filter((f) => isInside(f, file)).sort((a, b) => b.length - a.length)[0];
+  /** Includes and build files are read only inside the file's workspace folder (or its own folder). */
+  const rootFor = (file: string): string => folders.filter((f) => isInside(f, file)).sort((a, b) => b.length - a.length)[0] ?? path.dirname(file);
 
   /** Reads open documents from memory, everything else from disk. */
   const host: LintHost = {
@@ -264,6 +265,7 @@ export function startServer(connection: Connection): void {
       const s = new DocumentSession(file, text);
       try {
         const r = await s.lint({ settings: await settingsFor(uri), host, root: rootFor(file), buildConfigCache: buildCache });
+        if (docs.has(uri)) continue; // opened meanwhile: the editor's version wins
         workspaceResults.set(uri, r);
         await connection.sendDiagnostics({ uri, diagnostics: r.findings.map(toDiagnostic) });
       } finally {
@@ -303,6 +305,10 @@ export function startServer(connection: Connection): void {
     void connection.client
       .register(DidChangeWatchedFilesNotification.type, { watchers: BUILD_FILES.map((f) => ({ globPattern: `**/${f}` })) })
       .catch(() => undefined);
+    // check the whole workspace once at start, with progress, so the Problems view shows unopened files too
+    if (folders.length && process.env.ABI3LINT_NO_WORKSPACE_CHECK !== '1') {
+      void checkWorkspace().catch((e) => log('error', `workspace check failed: ${String(e)}`));
+    }
     if (folders.length) {
       connection.workspace.onDidChangeWorkspaceFolders((ev) => {
         folders = folders.filter((f) => !ev.removed.some((r) => uriToPath(r.uri) === f)).concat(ev.added.map((a) => uriToPath(a.uri)));
@@ -361,10 +367,10 @@ export function startServer(connection: Connection): void {
     return doc.result ? { doc, result: doc.result } : null;
   }
 
-  connection.onHover(async (p) => {
+  connection.onHover(async (p, token) => {
     try {
       const r = await resultFor(p.textDocument.uri);
-      if (!r) return null;
+      if (!r || token.isCancellationRequested) return null;
       const text = r.doc.session.text;
       const dir = hoverForDirective(text, p.position.line, r.result.target);
       const w = wordAt(text, p.position.line, p.position.character);
@@ -380,10 +386,10 @@ export function startServer(connection: Connection): void {
     }
   });
 
-  connection.onCompletion(async (p) => {
+  connection.onCompletion(async (p, token) => {
     try {
       const r = await resultFor(p.textDocument.uri);
-      if (!r) return [];
+      if (!r || token.isCancellationRequested) return [];
       const text = r.doc.session.text;
       const lineStart = text.split('\n', p.position.line).join('\n').length + (p.position.line ? 1 : 0);
       const before = text.slice(lineStart, lineStart + p.position.character);
@@ -406,10 +412,10 @@ export function startServer(connection: Connection): void {
     return { changes: { [uri]: edits.map((e) => ({ range: e.range, newText: e.newText })) } };
   }
 
-  connection.onCodeAction(async (p: CodeActionParams) => {
+  connection.onCodeAction(async (p: CodeActionParams, token) => {
     try {
       const r = await resultFor(p.textDocument.uri);
-      if (!r) return [];
+      if (!r || token.isCancellationRequested) return [];
       const uri = p.textDocument.uri;
       const only = p.context.only;
       const wants = (kind: string): boolean => !only || only.some((o) => kind === o || kind.startsWith(o + '.'));
