@@ -5,15 +5,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { ServerStatus } from '../../server/src/lsp/protocol';
 
-interface ServerStatus {
-  uri: string;
-  target: string | null;
-  source: string | null;
-  minimum: string | null;
-  health: 'ok' | 'error';
-  message?: string;
-}
 
 let client: LanguageClient | undefined;
 let statusItem: vscode.StatusBarItem;

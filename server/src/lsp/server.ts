@@ -38,6 +38,7 @@ import { parseSettings, type Settings, DEFAULT_SETTINGS } from '../core/settings
 import { SUPPRESSION_RE } from '../core/lint';
 import type { Finding, LintResult, TextEdit } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
+import type { ServerStatus } from './protocol';
 
 export const RULE_DOCS_URL = 'https://github.com/abi3lint/abi3lint/blob/main/docs/rules/';
 /** Quiet time after a keystroke before checking; ABI3LINT_DEBOUNCE_MS overrides it (the benchmark uses 0). */
@@ -57,14 +58,6 @@ interface OpenDoc {
   result?: LintResult;
 }
 
-export interface ServerStatus {
-  uri: string;
-  target: string | null;
-  source: string | null;
-  minimum: string | null;
-  health: 'ok' | 'error';
-  message?: string;
-}
 
 export function startServer(connection: Connection): void {
   const docs = new Map<string, OpenDoc>();
