@@ -269,14 +269,57 @@ export interface DeclaredNames {
  * The names a file declares, found by a tree-sitter query (matched inside the WebAssembly module, so only the
  * captures cross into JavaScript: much faster than walking every node).
  */
-export function declaredNames(tree: Tree, language: Language): DeclaredNames {
+/** Declarations of one top-level node, positions relative to it: what `DeclCache` keeps between edits. */
+interface ChunkDecls {
+  names: { name: string; row: number }[];
+  members: string[];
+  functions: [number, number][];
+}
+/** Per-document cache: top-level node text -> its declarations (an edit re-queries only the nodes it changed). */
+export type DeclCache = Map<string, ChunkDecls>;
+
+export function declaredNames(tree: Tree, language: Language, text?: string, cache?: DeclCache): DeclaredNames {
   declQuery ??= new Query(language, DECL_QUERY);
   const out: DeclaredNames = { names: [], members: new Set(), functions: [] };
-  for (const c of declQuery.captures(tree.rootNode)) {
-    if (c.name === 'function') out.functions.push([c.node.startIndex, c.node.endIndex]);
-    else if (c.name === 'member') out.members.add(c.node.text);
-    else out.names.push({ name: c.node.text, row: c.node.startPosition.row });
+  const collect = (node: Node, base: { index: number; row: number }, into: ChunkDecls): void => {
+    // (no startIndex/endIndex options: in web-tree-sitter 0.27 they drop captures when the node is not the root)
+    for (const c of declQuery!.captures(node)) {
+      if (c.node.startIndex < node.startIndex || c.node.endIndex > node.endIndex) continue;
+      if (c.name === 'function') into.functions.push([c.node.startIndex - base.index, c.node.endIndex - base.index]);
+      else if (c.name === 'member') into.members.push(c.node.text);
+      else into.names.push({ name: c.node.text, row: c.node.startPosition.row - base.row });
+    }
+  };
+  if (!cache || text === undefined) {
+    const all: ChunkDecls = { names: [], members: [], functions: [] };
+    collect(tree.rootNode, { index: 0, row: 0 }, all);
+    out.names = all.names;
+    for (const m of all.members) out.members.add(m);
+    out.functions = all.functions.sort((a, b) => a[0] - b[0]);
+    return out;
   }
+  const seen = new Set<string>();
+  const cursor = tree.walk();
+  if (cursor.gotoFirstChild()) {
+    do {
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      const row = cursor.startPosition.row;
+      const key = text.slice(start, end);
+      let chunk = cache.get(key);
+      if (!chunk) {
+        chunk = { names: [], members: [], functions: [] };
+        collect(cursor.currentNode, { index: start, row }, chunk);
+        cache.set(key, chunk);
+      }
+      seen.add(key);
+      for (const n of chunk.names) out.names.push({ name: n.name, row: n.row + row });
+      for (const m of chunk.members) out.members.add(m);
+      for (const f of chunk.functions) out.functions.push([f[0] + start, f[1] + start]);
+    } while (cursor.gotoNextSibling());
+  }
+  cursor.delete();
+  for (const k of [...cache.keys()]) if (!seen.has(k)) cache.delete(k);
   out.functions.sort((a, b) => a[0] - b[0]);
   return out;
 }

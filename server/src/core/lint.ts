@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { loadCatalog, minorOf, statusAt, targetIndex, type Catalog, type Replacement } from './catalog';
 import { TARGET_MINORS, type CapiEntry } from './dataSchema';
-import { collectDeclarations, declaredNames, typeObjectDeclarations } from './declarations';
+import { collectDeclarations, declaredNames, typeObjectDeclarations, type DeclCache } from './declarations';
 import { initParser, type Node, type Tree } from './parser';
 import { evaluateConditionals, scanDirectives, type Directive, type PPEnv, type PreprocResult } from './preproc';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
@@ -26,6 +26,8 @@ export interface LintOptions {
   root?: string;
   /** Build configuration: read from the file's folder upwards unless given (null: none). */
   buildConfig?: BuildConfig | null;
+  /** Kept by a DocumentSession between edits: declarations per top-level node. */
+  declCache?: DeclCache;
   /** Shared between files of one run: build configurations by folder. */
   buildConfigCache?: Map<string, BuildConfig | null>;
 }
@@ -873,8 +875,10 @@ export async function analyze(
     undefinedKnown: new Set(baseUndefined),
     pyVersionHex: { lo: hex, hi: hex },
   });
-  const ppOld = evaluateConditionals(directives, envAt(BigInt(minorToHex(target.minor))), pos.lineCount);
-  const ppNew = evaluateConditionals(directives, envAt(BigInt(minorToHex(Math.max(target.minor, NEWEST_HEADERS)))), pos.lineCount);
+  // Without a condition on the Python version, every header version sees the same branches.
+  const versionDependent = directives.some((d) => /\bPY_(VERSION_HEX|MINOR_VERSION)\b/.test(d.rest));
+  const ppOld = versionDependent ? evaluateConditionals(directives, envAt(BigInt(minorToHex(target.minor))), pos.lineCount) : pp;
+  const ppNew = versionDependent ? evaluateConditionals(directives, envAt(BigInt(minorToHex(Math.max(target.minor, NEWEST_HEADERS)))), pos.lineCount) : pp;
   const declActive = (line: number): boolean => !pp.isInactive(line) && !ppOld.isInactive(line) && !ppNew.isInactive(line);
   const ppByHeader = new Map<number, PreprocResult>([
     [target.minor, ppOld],
@@ -895,7 +899,7 @@ export async function analyze(
   const projectMembers = new Set<string>(includes.members);
   const conditional = new Map<string, number[]>();
   const { language } = await initParser();
-  const declared = declaredNames(tree, language);
+  const declared = declaredNames(tree, language, doc.text, opts.declCache);
   for (const d of declared.names) {
     if (!declActive(d.row)) {
       // a polyfill that exists only with some header versions (`#if PY_VERSION_HEX < 0x030D0000`)

@@ -4,6 +4,7 @@
  */
 import { loadCatalog } from './catalog';
 import { analyze, MAX_FILE_BYTES, PositionMap, type LintOptions } from './lint';
+import type { DeclCache } from './declarations';
 import { Edit, initParser, type Tree } from './parser';
 import { DEFAULT_SETTINGS } from './settings';
 import type { LintResult, Range } from './types';
@@ -24,6 +25,8 @@ export class DocumentSession {
   private tree: Tree | null = null;
   private dirty = true;
   private disposed = false;
+  /** Declarations per top-level node, kept across edits. */
+  private declCache: DeclCache = new Map();
   /** Time of the last (re-)parse, ms. */
   lastParseMs = 0;
 
@@ -109,7 +112,7 @@ export class DocumentSession {
       result.timing.parse = this.lastParseMs;
       const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
       const text = this.textValue.includes('\0') ? this.textValue.replace(/\0/g, ' ') : this.textValue;
-      return await analyze({ path: this.path, text }, tree, loadCatalog(), settings, opts, result);
+      return await analyze({ path: this.path, text }, tree, loadCatalog(), settings, { ...opts, declCache: this.declCache }, result);
     } catch (e) {
       result.internalError = e instanceof Error ? e.message : String(e);
     result.notices.push(`internal error, file not fully checked: ${result.internalError}`);

@@ -1,0 +1,34 @@
+/** The incremental form: a DocumentSession fed editor changes reports exactly what a fresh lint() reports. */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { lint, PositionMap } from '../server/src/core/lint';
+import { DocumentSession } from '../server/src/core/session';
+import { Rng } from '../scripts/fuzz';
+import { ROOT } from './helpers/fixtures';
+
+const SNIPPETS = ['x', ' ', '\n', 'PyTuple_GET_ITEM(t, 0)', 'static int PyTuple_GET_ITEM;', '/*', '*/', '#if 0\n', '#endif\n', '"', 'int PyList_GET_SIZE(void);\n', '->tp_name', '}', '{'];
+
+test('200 random edits: incremental results equal a fresh lint of the same text', async () => {
+  const file = path.join(ROOT, 'examples', 'spam', 'spammodule.c');
+  let text = fs.readFileSync(file, 'utf8');
+  const session = new DocumentSession(file, text);
+  const opts = { buildConfig: null };
+  const key = (r: Awaited<ReturnType<typeof lint>>) => JSON.stringify([r.target, r.minimumVersion, r.findings.map((f) => [f.code, f.range, f.message])]);
+  assert.equal(key(await session.lint(opts)), key(await lint({ path: file, text }, opts)));
+  const rng = new Rng(42);
+  for (let i = 0; i < 200; i++) {
+    const pos = new PositionMap(text);
+    const a = rng.int(text.length + 1);
+    const b = Math.min(text.length, a + rng.int(12));
+    const start = pos.position(a);
+    const end = pos.position(b);
+    const insert = rng.int(3) ? rng.pick(SNIPPETS) : '';
+    session.applyChanges([{ range: { start, end }, text: insert }]);
+    text = text.slice(0, a) + insert + text.slice(b);
+    assert.equal(session.text, text);
+    if (i % 4 === 0) assert.equal(key(await session.lint(opts)), key(await lint({ path: file, text }, opts)), `after edit ${i}`);
+  }
+  session.dispose();
+});
