@@ -957,17 +957,18 @@ export async function analyze(
   for (const c of pp.conditions) {
     if (!c.ids.includes('PY_VERSION_HEX')) continue;
     const d = c.directive;
-    const at = doc.text.indexOf('PY_VERSION_HEX', d.start);
-    const fix: Fix[] =
-      at >= 0 && at < d.end
-        ? [{ title: 'Test Py_LIMITED_API+0 instead (the oldest Python the binary must load on)', safety: 'unsafe', edits: [{ range: pos.range(at, at + 'PY_VERSION_HEX'.length), newText: 'Py_LIMITED_API+0' }] }]
-        : [];
+    // every PY_VERSION_HEX of the condition (comments blanked), all replaced by the one fix
+    const raw = doc.text.slice(d.start, d.end).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m) => ' '.repeat(m.length));
+    const hits = [...raw.matchAll(/\bPY_VERSION_HEX\b/g)].map((m) => d.start + (m.index ?? 0));
+    const fix: Fix[] = hits.length
+      ? [{ title: 'Test Py_LIMITED_API+0 instead (the oldest Python the binary must load on)', safety: 'unsafe', edits: hits.map((at) => ({ range: pos.range(at, at + 14), newText: 'Py_LIMITED_API+0' })) }]
+      : [];
     if (enabled('ABI008') && severity('ABI008') !== 'off') {
       result.findings.push({
         code: 'ABI008',
         name: ruleName(cat, 'ABI008'),
         severity: severity('ABI008') as Severity,
-        range: at >= 0 && at < d.end ? pos.range(at, at + 14) : pos.range(d.start, d.end),
+        range: hits.length ? pos.range(hits[0], hits[0] + 14) : pos.range(d.start, d.end),
         identifier: 'PY_VERSION_HEX',
         message: 'PY_VERSION_HEX is the version of the headers used for the build, not of the Python that will load this abi3 binary; test Py_LIMITED_API+0 to choose API',
         fixes: fix,
