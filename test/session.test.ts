@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { lint, PositionMap } from '../server/src/core/lint';
 import { DocumentSession } from '../server/src/core/session';
+import { generateSource } from '../scripts/bench';
 import { Rng } from '../scripts/fuzz';
 import { ROOT } from './helpers/fixtures';
 
@@ -30,5 +31,32 @@ test('200 random edits: incremental results equal a fresh lint of the same text'
     assert.equal(session.text, text);
     if (i % 4 === 0) assert.equal(key(await session.lint(opts)), key(await lint({ path: file, text }, opts)), `after edit ${i}`);
   }
+  session.dispose();
+});
+
+test('typing inside functions rescans only the edited region, with the same results as a fresh lint', async () => {
+  let text = generateSource(3000, 5);
+  const file = '/session/typing.c';
+  const session = new DocumentSession(file, text);
+  const opts = { buildConfig: null, settings: { target: '3.9' } };
+  const key = (r: Awaited<ReturnType<typeof lint>>) => JSON.stringify([r.minimumVersion, r.findings.map((f) => [f.code, f.range, f.message, f.fixes])]);
+  await session.lint(opts);
+  const rng = new Rng(7);
+  let regional = 0;
+  for (let i = 0; i < 120; i++) {
+    const pos = new PositionMap(text);
+    // a keystroke in the middle of a random body line (lines starting with four spaces)
+    let line = 0;
+    do line = rng.int(pos.lineCount - 1);
+    while (!text.split('\n')[line].startsWith('    '));
+    const at = pos.offset(line, 4);
+    const ins = rng.pick(['x', 'PyTuple_GET_ITEM(o, 1); ', 'PyType_GetName(t); ', '(', ')', ' ']);
+    session.applyChanges([{ range: { start: pos.position(at), end: pos.position(at) }, text: ins }]);
+    text = text.slice(0, at) + ins + text.slice(at);
+    const inc = await session.lint(opts);
+    if (session.lastWasRegional) regional++;
+    assert.equal(key(inc), key(await lint({ path: file, text }, opts)), `after keystroke ${i}`);
+  }
+  assert.ok(regional > 60, `only ${regional} of 120 analyses were regional`);
   session.dispose();
 });

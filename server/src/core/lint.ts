@@ -28,8 +28,29 @@ export interface LintOptions {
   buildConfig?: BuildConfig | null;
   /** Kept by a DocumentSession between edits: declarations per top-level node. */
   declCache?: DeclCache;
+  /** Kept by a DocumentSession between edits: reuse the lexical pass outside the edited region. */
+  incremental?: IncrementalInput;
   /** Shared between files of one run: build configurations by folder. */
   buildConfigCache?: Map<string, BuildConfig | null>;
+}
+
+/** What the language server's session keeps between two analyses of one document (see DocumentSession). */
+export interface IncrementalState {
+  text: string;
+  /** Everything the findings of the lexical pass depend on besides the text they cover. */
+  key: string;
+  /** Findings of the lexical pass, with offsets, before suppression. */
+  scanned: { finding: Finding; offsets: number[] }[];
+  minContrib: { offset: number; minor: number }[];
+}
+
+export interface IncrementalInput {
+  prev?: IncrementalState;
+  /** The edited span of the current text since `prev` ([start, end) in current offsets) and the length change. */
+  dirty?: { start: number; end: number; delta: number } | null;
+  /** Set by analyze: the state for the next call; `regional` tells whether this call rescanned only a region. */
+  next?: IncrementalState;
+  regional?: boolean;
 }
 
 export interface LintDocument {
@@ -94,7 +115,8 @@ interface Ctx {
   enabled: (code: string) => boolean;
   severity: (code: string) => Severity | 'off';
   defineInFile: TargetDefine | null;
-  minimum: { minor: number; name: string } | null;
+  /** Uses of versioned Limited API names: the file's minimum version is their maximum. */
+  minContrib: { offset: number; minor: number }[];
   coveredByPolyfill: (name: string, e: CapiEntry) => boolean;
   /** C library headers the file (or a project header it includes) includes itself. */
   systemIncludes: Set<string>;
@@ -213,10 +235,9 @@ function raiseTargetFix(ctx: Ctx, minor: number): Fix | null {
   };
 }
 
-function noteMinimum(ctx: Ctx, e: CapiEntry, name: string): void {
+function noteMinimum(ctx: Ctx, e: CapiEntry, offset: number): void {
   if (!e.limitedSince) return;
-  const m = minorOf(e.limitedSince);
-  if (!ctx.minimum || m > ctx.minimum.minor) ctx.minimum = { minor: m, name };
+  ctx.minContrib.push({ offset, minor: minorOf(e.limitedSince) });
 }
 
 /** Platform macros that imply a manifest feature macro (projects guard Windows code with _WIN32 or their own
@@ -276,7 +297,7 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, isCall: b
   const deprecated = e.deprecated ? true : undefined;
   switch (st.kind) {
     case 'limited': {
-      noteMinimum(ctx, e, name);
+      noteMinimum(ctx, e, start);
       const feature = e.manifest?.ifdef;
       if (feature && !isGuarded(feature, ctx.pp.guardAt(ctx.pos.position(start).line), ctx.doc.path)) {
         push(ctx, 'ABI013', start, end, `'${name}' exists only where ${feature} is defined; guard its use with #ifdef ${feature}`, { identifier: name });
@@ -294,7 +315,7 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, isCall: b
       return;
     }
     case 'too-new': {
-      noteMinimum(ctx, e, name);
+      noteMinimum(ctx, e, start);
       const f = fixes();
       const raise = raiseTargetFix(ctx, st.since);
       if (raise) f.push(raise);
@@ -417,13 +438,13 @@ const isIdChar = (c: number): boolean => isIdStart(c) || (c >= 48 && c <= 57);
  * `->member` / `.member`. Only names the data knows go on to the checks, so the syntax tree is consulted for
  * a handful of positions instead of being walked node by node.
  */
-function scan(ctx: Ctx, suppressions: Suppression[]): void {
+function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text.length, fromLine = 0): void {
   const text = ctx.doc.text;
-  const n = text.length;
+  const n = to;
   const cat = ctx.cat;
-  let i = 0;
-  let line = 0;
-  let lineStart = 0;
+  let i = from;
+  let line = fromLine;
+  let lineStart = from;
   let atLineStart = true;
   // the directive being read: kind and, for #define, its parameters and where its body starts
   let dir: 'none' | 'skip' | 'define' = 'none';
@@ -922,7 +943,7 @@ export async function analyze(
     enabled,
     severity,
     defineInFile: limitedDefine && limitedDefine.file === doc.path ? limitedDefine : null,
-    minimum: null,
+    minContrib: [],
     systemIncludes: new Set([...includes.systemIncludes, ...directives.filter((d) => d.name === 'include' && !pp.isInactive(d.line)).map((d) => /^<([^>]+)>/.exec(d.rest)?.[1]).filter((x): x is string => !!x)]),
     libcReported: new Set(),
     tree,
@@ -977,7 +998,48 @@ export async function analyze(
   }
 
   const suppressions: Suppression[] = [];
-  guarded(ctx, 'names and members', () => scan(ctx, suppressions));
+  const before = result.findings.length;
+  const inc = opts.incremental;
+  const key = JSON.stringify([
+    target,
+    settings,
+    opts.select ?? null,
+    opts.ignore ?? null,
+    [...projectNames].sort(),
+    [...projectMembers].sort(),
+    [...conditional.keys()].sort(),
+    [...ctx.systemIncludes].sort(),
+    directives.map((d) => `${d.name} ${d.rest}`),
+  ]);
+  const region = inc ? reusableRegion(ctx, tree, inc, key) : null;
+  if (region) {
+    // the lexical pass over the edited top-level nodes only; findings elsewhere are shifted, not recomputed
+    for (const s0 of region.kept) result.findings.push(s0);
+    ctx.minContrib.push(...region.keptMin);
+    guarded(ctx, 'names and members', () => scan(ctx, suppressions, region.start, region.end, region.startLine));
+  } else {
+    guarded(ctx, 'names and members', () => scan(ctx, suppressions));
+  }
+  let scannedNow = result.findings.slice(before);
+  if (region && (suppressions.length || scannedNow.some((f) => f.code === 'ABI015') || ctx.ruleFailures.size)) {
+    // first-use findings and suppressions are file-wide: redo the whole pass
+    result.findings.length = before;
+    ctx.minContrib = [];
+    suppressions.length = 0;
+    ctx.libcReported.clear();
+    guarded(ctx, 'names and members', () => scan(ctx, suppressions));
+    scannedNow = result.findings.slice(before);
+  }
+  if (inc) {
+    inc.regional = !!region && !!inc.regional;
+    inc.next = {
+      text: doc.text,
+      key,
+      scanned: suppressions.length || ctx.dropped ? [] : scannedNow.map((f) => ({ finding: f, offsets: findingOffsets(pos, f) })),
+      minContrib: ctx.minContrib.slice(),
+    };
+    if (suppressions.length || ctx.dropped || scannedNow.some((f) => f.code === 'ABI015')) inc.next.key = '';
+  }
   guarded(ctx, 'ABI006', () => {
     for (const decl of typeObjectDeclarations(tree, language)) if (!pp.isInactive(decl.startPosition.row)) checkStaticType(ctx, decl);
   });
@@ -986,7 +1048,8 @@ export async function analyze(
 
   if (ctx.dropped) result.notices.push(`${ctx.dropped} more findings were not reported (more than ${MAX_FINDINGS} in one file)`);
   result.parseErrors = countErrors(tree.rootNode);
-  result.minimumVersion = ctx.minimum ? Math.max(ctx.minimum.minor, target.abi3t ? 15 : 2) : null;
+  const minMinor = ctx.minContrib.reduce((m, c) => Math.max(m, c.minor), 0);
+  result.minimumVersion = ctx.minContrib.length ? Math.max(minMinor, target.abi3t ? 15 : 2) : null;
   finish(result, suppressions, pos);
   result.timing.analyze = performance.now() - ta;
   void t0;
@@ -1036,6 +1099,78 @@ function checkBuildAgreement(
       add(`${where(t)} tags the wheel for ${minorToString(t.minor)}+ (${t.detail}) while the code targets ${minorToString(effective)}: the tag excludes Pythons the binary supports`, defRange);
     }
   }
+}
+
+/** The offsets a finding touches: its range and every fix edit (all must move together). */
+function findingOffsets(pos: PositionMap, f: Finding): number[] {
+  const out = [pos.offset(f.range.start.line, f.range.start.character), pos.offset(f.range.end.line, f.range.end.character)];
+  for (const fx of f.fixes) for (const e of fx.edits) out.push(pos.offset(e.range.start.line, e.range.start.character), pos.offset(e.range.end.line, e.range.end.character));
+  return out;
+}
+
+/**
+ * Whether the previous lexical pass can be reused outside the edited region, and that region: the top-level
+ * syntax nodes the edit touched, widened to whole lines. Null means: do the whole pass.
+ */
+function reusableRegion(
+  ctx: Ctx,
+  tree: Tree,
+  inc: IncrementalInput,
+  key: string,
+): { start: number; end: number; startLine: number; kept: Finding[]; keptMin: { offset: number; minor: number }[] } | null {
+  const prev = inc.prev;
+  const dirty = inc.dirty;
+  if (!prev || !dirty || !prev.key || prev.key !== key) return null;
+  const text = ctx.doc.text;
+  let start = dirty.start;
+  let end = dirty.end;
+  const cursor = tree.walk();
+  if (cursor.gotoFirstChild()) {
+    do {
+      const s0 = cursor.startIndex;
+      const e0 = cursor.endIndex;
+      if (e0 >= dirty.start && s0 <= dirty.end) {
+        start = Math.min(start, s0);
+        end = Math.max(end, e0);
+      }
+    } while (cursor.gotoNextSibling());
+  }
+  cursor.delete();
+  start = text.lastIndexOf('\n', start - 1) + 1;
+  const nl = text.indexOf('\n', end);
+  end = nl < 0 ? text.length : nl;
+  // a line continued into or out of the region could change how its first or last line reads
+  if (start >= 2 && /\\\r?$/.test(text.slice(text.lastIndexOf('\n', start - 2) + 1, start - 1))) return null;
+  if (/\\\r?$/.test(text.slice(text.lastIndexOf('\n', end - 1) + 1, end))) return null;
+  if (text.slice(start, end).includes('abi3lint:')) return null;
+  const oldStart = start;
+  const oldEnd = end - dirty.delta;
+  if (oldEnd < oldStart || prev.text.slice(0, oldStart) !== text.slice(0, start) || prev.text.slice(oldEnd) !== text.slice(end)) return null;
+  const map = (o: number): number => (o <= oldStart ? o : o >= oldEnd ? o + dirty.delta : -1);
+  const kept: Finding[] = [];
+  for (const { finding, offsets } of prev.scanned) {
+    const [s0, e0] = offsets;
+    if (s0 >= oldStart && e0 <= oldEnd && !(e0 <= oldStart) && !(s0 >= oldEnd)) continue; // inside the region: rescanned
+    if (s0 < oldStart && e0 > oldStart) return null; // spans the region's edge
+    const moved = offsets.map(map);
+    if (moved.some((o) => o < 0)) return null; // a fix edit inside the region
+    kept.push(shiftFinding(ctx.pos, finding, moved));
+  }
+  const keptMin = prev.minContrib.filter((c) => c.offset < oldStart).concat(prev.minContrib.filter((c) => c.offset >= oldEnd).map((c) => ({ offset: c.offset + dirty.delta, minor: c.minor })));
+  inc.regional = true;
+  return { start, end, startLine: ctx.pos.position(start).line, kept, keptMin };
+}
+
+/** A finding outside the edited region at its new offsets (positions recomputed on the new text). */
+function shiftFinding(pos: PositionMap, f: Finding, offsets: number[]): Finding {
+  let k = 0;
+  const r = (): Range => {
+    const a = offsets[k++];
+    const b = offsets[k++];
+    return pos.range(a, b);
+  };
+  const range = r();
+  return { ...f, range, fixes: f.fixes.map((fx) => ({ ...fx, edits: fx.edits.map((e) => ({ range: r(), newText: e.newText })) })) };
 }
 
 function checkAbi3tModuleInit(ctx: Ctx, root: Node): void {

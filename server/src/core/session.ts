@@ -3,7 +3,7 @@
  * its tree, applies editor changes to both (tree.edit + re-parse with the old tree), and analyses on demand.
  */
 import { loadCatalog } from './catalog';
-import { analyze, MAX_FILE_BYTES, PositionMap, type LintOptions } from './lint';
+import { analyze, MAX_FILE_BYTES, PositionMap, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
 import type { DeclCache } from './declarations';
 import { Edit, initParser, type Tree } from './parser';
 import { DEFAULT_SETTINGS } from './settings';
@@ -27,6 +27,11 @@ export class DocumentSession {
   private disposed = false;
   /** Declarations per top-level node, kept across edits. */
   private declCache: DeclCache = new Map();
+  /** The previous analysis's lexical findings, and what changed in the text since. */
+  private incState: IncrementalState | undefined;
+  private edited: { start: number; end: number; delta: number } | null = null;
+  /** Whether the last lint() rescanned only the edited region (for tests and the benchmark). */
+  lastWasRegional = false;
   /** Time of the last (re-)parse, ms. */
   lastParseMs = 0;
 
@@ -43,6 +48,8 @@ export class DocumentSession {
   applyChanges(changes: TextChange[]): void {
     for (const ch of changes) {
       if (!ch.range) {
+        this.incState = undefined;
+        this.edited = null;
         this.textValue = ch.text;
         this.tree?.delete();
         this.tree = null;
@@ -61,6 +68,15 @@ export class DocumentSession {
       const startPos = pos.position(start);
       const endPos = pos.position(end);
       this.textValue = this.textValue.slice(0, start) + ch.text + this.textValue.slice(end);
+      // the edited span in current offsets, merged with earlier edits since the last analysis
+      const delta = ch.text.length - (end - start);
+      const newEnd = start + ch.text.length;
+      if (!this.edited) this.edited = { start, end: newEnd, delta };
+      else {
+        const d = this.edited;
+        const shiftedEnd = end <= d.end ? d.end + delta : d.end;
+        this.edited = { start: Math.min(d.start, start), end: Math.max(shiftedEnd, newEnd), delta: d.delta + delta };
+      }
       if (this.tree) {
         const startPoint = { row: startPos.line, column: startPos.character };
         this.tree.edit(
@@ -112,7 +128,12 @@ export class DocumentSession {
       result.timing.parse = this.lastParseMs;
       const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
       const text = this.textValue.includes('\0') ? this.textValue.replace(/\0/g, ' ') : this.textValue;
-      return await analyze({ path: this.path, text }, tree, loadCatalog(), settings, { ...opts, declCache: this.declCache }, result);
+      const incremental: IncrementalInput = { prev: this.incState, dirty: this.edited };
+      const r = await analyze({ path: this.path, text }, tree, loadCatalog(), settings, { ...opts, declCache: this.declCache, incremental }, result);
+      this.incState = incremental.next;
+      this.edited = null;
+      this.lastWasRegional = !!incremental.regional;
+      return r;
     } catch (e) {
       result.internalError = e instanceof Error ? e.message : String(e);
     result.notices.push(`internal error, file not fully checked: ${result.internalError}`);
