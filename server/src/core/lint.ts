@@ -1041,6 +1041,8 @@ export async function analyze(
     if (suppressions.length || ctx.dropped || scannedNow.some((f) => f.code === 'ABI015')) inc.next.key = '';
   }
   guarded(ctx, 'ABI006', () => {
+    // (the query visits the whole tree: only when the text has a non-pointer PyTypeObject declaration at all)
+    if (!/\bPyTypeObject\s+[A-Za-z_]/.test(doc.text)) return;
     for (const decl of typeObjectDeclarations(tree, language)) if (!pp.isInactive(decl.startPosition.row)) checkStaticType(ctx, decl);
   });
   if (target.abi3t) guarded(ctx, 'ABI012', () => checkAbi3tModuleInit(ctx, tree.rootNode));
