@@ -450,7 +450,6 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
   let dir: 'none' | 'skip' | 'define' = 'none';
   let defineParams = new Set<string>();
   let defineNameDone = false;
-  let lastSig = 0; // last significant character (for designators: `{ .tp_name = ...`)
   const newline = (at: number): void => {
     line++;
     lineStart = at + 1;
@@ -471,14 +470,13 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
     }
     if (c === 47 && text.charCodeAt(i + 1) === 42) {
       // block comment
-      const startLine = line;
       const before = text.slice(lineStart, i);
       const e = text.indexOf('*/', i + 2);
       const stop = e < 0 ? n : e + 2;
       const body = text.slice(i, stop);
       for (let k = i; k < stop; k++) if (text.charCodeAt(k) === 10) newline(k);
       atLineStart = false;
-      addSuppression(body, startLine, line, before, suppressions);
+      addSuppression(body, line, before, suppressions);
       i = stop;
       continue;
     }
@@ -486,7 +484,7 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
       const before = text.slice(lineStart, i);
       let e = i;
       while (e < n && text.charCodeAt(e) !== 10) e++;
-      addSuppression(text.slice(i, e), line, line, before, suppressions);
+      addSuppression(text.slice(i, e), line, before, suppressions);
       i = e;
       continue;
     }
@@ -504,7 +502,6 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
         i++;
       }
       if (i < n && text.charCodeAt(i) === c) i++;
-      lastSig = c;
       atLineStart = false;
       continue;
     }
@@ -539,7 +536,6 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
       // a number (0x1F, 1.5e3, 10UL): skip it whole, so `.e3` is not read as a member
       i++;
       while (i < n && (isIdChar(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
-      lastSig = 48;
       continue;
     }
     if (isIdStart(c)) {
@@ -562,7 +558,6 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
         if (/^Py_BUILD_CORE/.test(name) && !ctx.pp.isInactive(line)) {
           push(ctx, 'ABI009', start, e, `${name} exposes CPython's internal API, which has no stability promise and is disabled under Py_LIMITED_API`, { identifier: name });
         }
-        lastSig = 0;
         continue;
       }
       const inMacro = dir === 'define';
@@ -573,7 +568,6 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
       const prev = text.charCodeAt(p);
       const isArrow = prev === 62 && text.charCodeAt(p - 1) === 45;
       const isDot = prev === 46;
-      lastSig = 65;
       if (isArrow || isDot) {
         if (isDot && !isArrow) {
           let q = p - 1;
@@ -595,13 +589,11 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
       guarded(ctx, `checking '${name}'`, () => checkName(ctx, name, start, e, isCall, inMacro));
       continue;
     }
-    lastSig = c;
     i++;
   }
-  void lastSig;
 }
 
-function addSuppression(comment: string, startLine: number, endLine: number, before: string, suppressions: Suppression[]): void {
+function addSuppression(comment: string, endLine: number, before: string, suppressions: Suppression[]): void {
   const m = SUPPRESSION_RE.exec(comment);
   if (!m) return;
   const codes = m[2] ? new Set(m[2].split(',').map((x) => x.trim()).filter(Boolean)) : null;
@@ -611,7 +603,6 @@ function addSuppression(comment: string, startLine: number, endLine: number, bef
   }
   suppressions.push({ line: endLine, codes });
   if (!before.trim()) suppressions.push({ line: endLine + 1, codes });
-  void startLine;
 }
 
 function checkStaticType(ctx: Ctx, node: Node): void {
@@ -863,7 +854,7 @@ export async function analyze(
   if (cfg) checkBuildAgreement(cfg, limitedDefine, target, doc, pos, result, enabled, severity, cat);
   if (!target) {
     result.noTargetReason = 'no Py_LIMITED_API: the file does not define it, no build configuration sets it, and no target option was given';
-    finish(result, [], pos);
+    finish(result, []);
     result.timing.analyze = performance.now() - ta;
     return result;
   }
@@ -1052,7 +1043,7 @@ export async function analyze(
   result.parseErrors = countErrors(tree.rootNode);
   const minMinor = ctx.minContrib.reduce((m, c) => Math.max(m, c.minor), 0);
   result.minimumVersion = ctx.minContrib.length ? Math.max(minMinor, target.abi3t ? 15 : 2) : null;
-  finish(result, suppressions, pos);
+  finish(result, suppressions);
   result.timing.analyze = performance.now() - ta;
   void t0;
   return result;
@@ -1221,7 +1212,7 @@ function countErrors(root: Node): number {
   return n;
 }
 
-function finish(result: LintResult, suppressions: Suppression[], _pos: PositionMap): void {
+function finish(result: LintResult, suppressions: Suppression[]): void {
   if (suppressions.length) {
     result.findings = result.findings.filter((f) => {
       for (const s of suppressions) {

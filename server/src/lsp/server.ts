@@ -34,7 +34,7 @@ import { chooseFix, fixAllEdits } from '../core/fixes';
 import { completions, describeSource, hoverForDirective, hoverForName, wordAt } from '../core/hover';
 import { fsHost, isInside, type LintHost } from '../core/host';
 import { DocumentSession } from '../core/session';
-import { parseSettings, type Settings, DEFAULT_SETTINGS } from '../core/settings';
+import { parseSettings, type Settings } from '../core/settings';
 import { SUPPRESSION_RE } from '../core/lint';
 import type { Finding, LintResult, TextEdit } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
@@ -506,6 +506,5 @@ export function startServer(connection: Connection): void {
     docs.clear();
   });
 
-  void DEFAULT_SETTINGS;
   connection.listen();
 }
