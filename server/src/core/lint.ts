@@ -114,6 +114,7 @@ interface Ctx {
   findings: Finding[];
   enabled: (code: string) => boolean;
   severity: (code: string) => Severity | 'off';
+  report: Report;
   defineInFile: TargetDefine | null;
   /** Uses of versioned Limited API names: the file's minimum version is their maximum. */
   minContrib: { offset: number; minor: number }[];
@@ -160,23 +161,25 @@ function ruleName(cat: Catalog, code: string): string {
 /** More findings than this in one file are counted, not kept (a generated file must not flood an editor). */
 export const MAX_FINDINGS = 5000;
 
+/** Adds a finding with its configured severity, unless the rule is deselected or set to off. */
+export type Report = (code: string, range: Range, message: string, extra?: Partial<Finding>) => void;
+
+function makeReport(cat: Catalog, findings: Finding[], enabled: (code: string) => boolean, severity: (code: string) => Severity | 'off'): Report {
+  return (code, range, message, extra = {}) => {
+    if (!enabled(code)) return;
+    const sev = severity(code);
+    if (sev === 'off') return;
+    findings.push({ code, name: ruleName(cat, code), severity: sev, range, message, fixes: [], ...extra });
+  };
+}
+
 function push(ctx: Ctx, code: string, start: number, end: number, message: string, extra: Partial<Finding> = {}): void {
   if (!ctx.enabled(code)) return;
   if (ctx.findings.length >= MAX_FINDINGS) {
     ctx.dropped++;
     return;
   }
-  const sev = ctx.severity(code);
-  if (sev === 'off') return;
-  ctx.findings.push({
-    code,
-    name: ruleName(ctx.cat, code),
-    severity: sev,
-    range: ctx.pos.range(start, end),
-    message,
-    fixes: [],
-    ...extra,
-  });
+  ctx.report(code, ctx.pos.range(start, end), message, extra);
 }
 
 const since = (e: CapiEntry): string => (e.limitedSince ? ` (Limited API since ${e.limitedSince})` : '');
@@ -774,12 +777,8 @@ export async function analyze(
   result.notices.push(...includes.notices);
   const enabled = ruleFilter(cat, opts.select, opts.ignore);
   const severity = resolveSeverity(cat, settings);
-  const push0 = (code: string, d: Directive, message: string, fixes: Fix[] = []): void => {
-    if (!enabled(code)) return;
-    const sev = severity(code);
-    if (sev === 'off') return;
-    result.findings.push({ code, name: ruleName(cat, code), severity: sev, range: pos.range(d.start, d.end), message, fixes });
-  };
+  const report = makeReport(cat, result.findings, enabled, severity);
+  const push0 = (code: string, d: Directive, message: string): void => report(code, pos.range(d.start, d.end), message);
 
   // --- target resolution
   const own = findTargetDefines(doc.path, directives);
@@ -851,7 +850,7 @@ export async function analyze(
     if (t.ok) target = { minor: t.minor, abi3t: settings.abi3t, source: { kind: 'option', detail: `target ${settings.target}` } };
   }
   result.target = target;
-  if (cfg) checkBuildAgreement(cfg, limitedDefine, target, doc, pos, result, enabled, severity, cat);
+  if (cfg) checkBuildAgreement(cfg, limitedDefine, target, doc, pos, report);
   if (!target) {
     result.noTargetReason = 'no Py_LIMITED_API: the file does not define it, no build configuration sets it, and no target option was given';
     finish(result, []);
@@ -933,6 +932,7 @@ export async function analyze(
     findings: result.findings,
     enabled,
     severity,
+    report,
     defineInFile: limitedDefine && limitedDefine.file === doc.path ? limitedDefine : null,
     minContrib: [],
     systemIncludes: new Set([...includes.systemIncludes, ...directives.filter((d) => d.name === 'include' && !pp.isInactive(d.line)).map((d) => /^<([^>]+)>/.exec(d.rest)?.[1]).filter((x): x is string => !!x)]),
@@ -975,17 +975,12 @@ export async function analyze(
     const fix: Fix[] = hits.length
       ? [{ title: 'Test Py_LIMITED_API+0 instead (the oldest Python the binary must load on)', safety: 'unsafe', edits: hits.map((at) => ({ range: pos.range(at, at + 14), newText: 'Py_LIMITED_API+0' })) }]
       : [];
-    if (enabled('ABI008') && severity('ABI008') !== 'off') {
-      result.findings.push({
-        code: 'ABI008',
-        name: ruleName(cat, 'ABI008'),
-        severity: severity('ABI008') as Severity,
-        range: hits.length ? pos.range(hits[0], hits[0] + 14) : pos.range(d.start, d.end),
-        identifier: 'PY_VERSION_HEX',
-        message: 'PY_VERSION_HEX is the version of the headers used for the build, not of the Python that will load this abi3 binary; test Py_LIMITED_API+0 to choose API',
-        fixes: fix,
-      });
-    }
+    report(
+      'ABI008',
+      hits.length ? pos.range(hits[0], hits[0] + 14) : pos.range(d.start, d.end),
+      'PY_VERSION_HEX is the version of the headers used for the build, not of the Python that will load this abi3 binary; test Py_LIMITED_API+0 to choose API',
+      { identifier: 'PY_VERSION_HEX', fixes: fix },
+    );
   }
 
   const suppressions: Suppression[] = [];
@@ -1055,16 +1050,10 @@ function checkBuildAgreement(
   target: Target | null,
   doc: LintDocument,
   pos: PositionMap,
-  result: LintResult,
-  enabled: (c: string) => boolean,
-  severity: (c: string) => Severity | 'off',
-  cat: Catalog,
+  report: Report,
 ): void {
-  if (!enabled('ABI011') || severity('ABI011') === 'off') return;
   const where = (f: { file: string; line?: number }): string => `${path.basename(f.file)}${f.line ? ':' + f.line : ''}`;
-  const add = (message: string, range: Range): void => {
-    result.findings.push({ code: 'ABI011', name: ruleName(cat, 'ABI011'), severity: severity('ABI011') as Severity, range, message, fixes: [] });
-  };
+  const add = (message: string, range: Range): void => report('ABI011', range, message);
   const top: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: Math.max(0, doc.text.indexOf('\n') < 0 ? doc.text.length : doc.text.indexOf('\n')) } };
   const defRange = define && define.file === doc.path ? pos.range(define.directive.start, define.directive.end) : top;
   const cfgDefines = cfg.facts.filter((f) => f.kind === 'define');

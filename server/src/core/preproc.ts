@@ -382,13 +382,9 @@ export function evaluate(expr: string, env: PPEnv, depth = 0): { value: PPValue;
 export interface CondFrame {
   /** The directive that opened the group. */
   open: Directive;
-  /** Condition of the current branch as written (for #else: the negation of the previous ones). */
-  branchText: string;
   /** Whether the current branch is active (not known false), and whether any earlier branch was known true. */
   active: boolean;
   taken: boolean;
-  /** Whether the current branch is known (definitely) true. */
-  known: boolean;
   /** Identifiers tested by conditions of this branch that are assumed defined/true inside it. */
   positive: Set<string>;
 }
@@ -438,12 +434,6 @@ export function evaluateConditionals(directives: Directive[], env: PPEnv, lineCo
   let inactiveReason = '';
   const openGuard = new Map<CondFrame, number>();
 
-  const closeInactiveIfNeeded = (line: number): void => {
-    if (inactiveStart >= 0 && allActive()) {
-      inactive.push({ startLine: inactiveStart, endLine: line, reason: inactiveReason });
-      inactiveStart = -1;
-    }
-  };
   const openInactiveIfNeeded = (line: number, reason: string): void => {
     if (inactiveStart < 0 && !allActive()) {
       inactiveStart = line;
@@ -487,10 +477,8 @@ export function evaluateConditionals(directives: Directive[], env: PPEnv, lineCo
         }
         const frame: CondFrame = {
           open: d,
-          branchText: text,
           active: value !== false,
           taken: value === true,
-          known: value === true,
           positive: positivesOf(text, value),
         };
         stack.push(frame);
@@ -524,8 +512,6 @@ export function evaluateConditionals(directives: Directive[], env: PPEnv, lineCo
         setActive(f, !prevTaken && value !== false);
         // the chain takes its first true branch: once a branch is known true, every later one is dead
         f.taken = prevTaken || value === true;
-        f.known = f.active && value === true;
-        f.branchText = d.name === 'else' ? `!(${f.branchText})` : d.rest;
         f.positive = d.name === 'else' ? new Set() : positivesOf(d.rest, value);
         openGuard.set(f, d.line);
         if (allActive()) {
