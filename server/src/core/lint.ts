@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { loadCatalog, minorOf, statusAt, targetIndex, type Catalog, type Replacement } from './catalog';
 import { TARGET_MINORS, type CapiEntry } from './dataSchema';
 import { collectDeclarations, declaredNames, typeObjectDeclarations, type DeclCache } from './declarations';
-import { initParser, type Node, type Tree } from './parser';
+import { initParser, type Node, type Parser, type Tree } from './parser';
 import { evaluateConditionals, scanDirectives, type Directive, type PPEnv, type PreprocResult } from './preproc';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import { fsHost, isInside, type LintHost } from './host';
@@ -646,6 +646,30 @@ function resolveInclude(spec: string, fromDir: string, includeDirs: string[], ro
   return null;
 }
 
+/** Declarations of project headers by path, reused while the header's text is unchanged (the language
+ *  server checks the including file on every keystroke; its headers rarely change). */
+const headerCache = new Map<string, { text: string; names: string[]; members: string[] }>();
+
+function headerDeclarations(parser: Parser, file: string, text: string): { names: string[]; members: string[] } {
+  const hit = headerCache.get(file);
+  if (hit && hit.text === text) return hit;
+  const entry = { text, names: [] as string[], members: [] as string[] };
+  const tree = parser.parse(text);
+  if (tree) {
+    try {
+      for (const decl of collectDeclarations(tree.rootNode)) {
+        entry.names.push(decl.name);
+        for (const mm of decl.members ?? []) entry.members.push(mm);
+      }
+    } finally {
+      tree.delete();
+    }
+  }
+  if (headerCache.size >= 256) headerCache.delete(headerCache.keys().next().value!);
+  headerCache.set(file, entry);
+  return entry;
+}
+
 interface IncludeInfo {
   /** `#include <...>` of the project headers this file includes. */
   systemIncludes: Set<string>;
@@ -683,17 +707,9 @@ async function scanIncludes(doc: LintDocument, directives: Directive[], opts: Li
       }
       const wasPythonH = sawPythonH;
       for (const t of findTargetDefines(r.file, subDirectives)) info.targetDefines.push({ ...t, afterPythonH: t.afterPythonH || wasPythonH });
-      const tree = parser.parse(r.text);
-      if (tree) {
-        try {
-          for (const decl of collectDeclarations(tree.rootNode)) {
-            info.names.add(decl.name);
-            for (const mm of decl.members ?? []) info.members.add(mm);
-          }
-        } finally {
-          tree.delete();
-        }
-      }
+      const decls = headerDeclarations(parser, r.file, r.text);
+      for (const n of decls.names) info.names.add(n);
+      for (const m of decls.members) info.members.add(m);
       visit(r.file, subDirectives, depth + 1);
     }
   };

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Edit, Language, Parser, Query, Tree, Node } from 'web-tree-sitter';
 
 export { Edit, Query };
-export type { Tree, Node, Language };
+export type { Tree, Node, Language, Parser };
 
 let ready: Promise<{ parser: Parser; language: Language }> | null = null;
 
