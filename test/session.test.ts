@@ -60,3 +60,43 @@ test('typing inside functions rescans only the edited region, with the same resu
   assert.ok(regional > 60, `only ${regional} of 120 analyses were regional`);
   session.dispose();
 });
+
+test('line-changing edits (Enter, joined lines, pasted blocks) keep directives and #if results moved, equal to a fresh lint', async () => {
+  let text = generateSource(2000, 11);
+  const file = '/session/lines.c';
+  const session = new DocumentSession(file, text);
+  const opts = { buildConfig: null, settings: { target: '3.9' } };
+  const key = (r: Awaited<ReturnType<typeof lint>>) => JSON.stringify([r.minimumVersion, r.inactive, r.findings.map((f) => [f.code, f.range, f.message, f.fixes])]);
+  await session.lint(opts);
+  const rng = new Rng(11);
+  let regional = 0;
+  let keptDirectives = 0;
+  for (let i = 0; i < 120; i++) {
+    const pos = new PositionMap(text);
+    const lines = text.split('\n');
+    let line = 0;
+    do line = rng.int(pos.lineCount - 1);
+    while (!lines[line].startsWith('    '));
+    const kind = rng.int(4);
+    let a = pos.offset(line, 4);
+    let b = a;
+    let ins = '';
+    if (kind === 0) ins = '\n    ';
+    else if (kind === 1) {
+      // join with the previous line
+      a = pos.offset(line, 0) - 1;
+      b = pos.offset(line, 4);
+      ins = ' ';
+    } else if (kind === 2) ins = 'PyObject *t = PyTuple_GET_ITEM(o, 0);\n    Py_ssize_t n = PyList_GET_SIZE(o);\n    ';
+    else ins = rng.pick(['x', 'Py_NewRef(o); ', ' ']);
+    session.applyChanges([{ range: { start: pos.position(a), end: pos.position(b) }, text: ins }]);
+    text = text.slice(0, a) + ins + text.slice(b);
+    const inc = await session.lint(opts);
+    if (session.lastWasRegional) regional++;
+    if (session.lastKeptDirectives) keptDirectives++;
+    assert.equal(key(inc), key(await lint({ path: file, text }, opts)), `after edit ${i} (kind ${kind})`);
+  }
+  assert.ok(regional > 60, `only ${regional} of 120 analyses were regional`);
+  assert.ok(keptDirectives > 80, `directives were moved only ${keptDirectives} times of 120`);
+  session.dispose();
+});

@@ -3,7 +3,7 @@
  * Used to build the C API data from preprocessed CPython headers and to learn the names a project defines
  * itself (which abi3lint never flags).
  */
-import { Query, type Language, type Node, type Tree } from './parser';
+import type { Node, Tree } from './parser';
 
 export type DeclKind =
   | 'function'
@@ -232,102 +232,165 @@ export function collectDeclarations(root: Node, opts: { locals?: boolean } = {})
 /** Subtrees that declare nothing: expressions, literals, argument and initializer lists. */
 const SKIP_SUBTREE = /_expression$|^(argument_list|initializer_list|string_literal|concatenated_string|char_literal|number_literal|comment|preproc_arg|field_designator|subscript_designator)$/;
 
-const DECL_QUERY = `
-(function_declarator declarator: (identifier) @name)
-(pointer_declarator declarator: (identifier) @name)
-(array_declarator declarator: (identifier) @name)
-(init_declarator declarator: (identifier) @name)
-(declaration declarator: (identifier) @name)
-(parameter_declaration declarator: (identifier) @name)
-(parenthesized_declarator (identifier) @name)
-(attributed_declarator (identifier) @name)
-(type_definition declarator: (type_identifier) @name)
-(pointer_declarator declarator: (type_identifier) @name)
-(preproc_def name: (identifier) @name)
-(preproc_function_def name: (identifier) @name)
-(enumerator name: (identifier) @name)
-(field_declaration declarator: (field_identifier) @member)
-(pointer_declarator declarator: (field_identifier) @member)
-(array_declarator declarator: (field_identifier) @member)
-(function_declarator declarator: (field_identifier) @member)
-(parenthesized_declarator (field_identifier) @member)
-(function_definition) @function
-`;
+const isIdChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+/** Keywords after which a name is used, never declared. */
+const USE_KEYWORDS = new Set(['return', 'sizeof', 'case', 'goto', 'else', 'do', '_Alignof', 'alignof', 'typeof', '__typeof__']);
+/** `if (x) name(y);`: a statement after a control keyword's parentheses. */
+const CONTROL_KEYWORDS = new Set(['if', 'while', 'for', 'switch']);
+const NAME_PARENTS = new Set(['function_declarator', 'pointer_declarator', 'array_declarator', 'init_declarator', 'declaration', 'parameter_declaration']);
+const MEMBER_PARENTS = new Set(['field_declaration', 'pointer_declarator', 'array_declarator', 'function_declarator']);
 
-let declQuery: Query | null = null;
+/**
+ * Whether the text before `start` rules out a declarator there: a declarator follows a type, `*`, `(`, `,`,
+ * `{`, `}`, `)` or a directive name, never an operator, `;`, `.`/`->` or `return`.
+ */
+function lexicallyAUse(text: string, start: number, end: number): boolean {
+  let p = start - 1;
+  while (p >= 0) {
+    const c = text.charCodeAt(p);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) p--;
+    else break;
+  }
+  if (p < 0) return false;
+  const c = text.charCodeAt(p);
+  if (isIdChar(c)) {
+    let q = p;
+    while (q > 0 && isIdChar(text.charCodeAt(q - 1))) q--;
+    return USE_KEYWORDS.has(text.slice(q, p + 1));
+  }
+  switch (c) {
+    case 42: // * (pointer declarator or multiplication): ask the tree
+    case 123: // {
+    case 125: // }
+    case 92: // \\ (a continued line)
+      return false;
+    case 40: // (
+      // `(name(`: a call as an argument or condition
+      return nextIs(text, end, 40);
+    case 44: // ,
+      // `f(a, name(...))`: inside parentheses a name after a comma is an argument, or a parameter (which has a
+      // type before it); `int a, name(void);` at statement level is asked of the tree
+      return insideParens(text, p);
+    case 41: {
+      // `)`: a cast `(PyObject *)name` is a use; `PyAPI_FUNC(int) name` or `__attribute__((x)) name` is not
+      const open = matchingOpen(text, p);
+      if (open < 0) return false;
+      let q = open - 1;
+      while (q >= 0 && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q--;
+      if (q < 0 || !isIdChar(text.charCodeAt(q))) return true;
+      let r = q;
+      while (r > 0 && isIdChar(text.charCodeAt(r - 1))) r--;
+      return USE_KEYWORDS.has(text.slice(r, q + 1)) || CONTROL_KEYWORDS.has(text.slice(r, q + 1));
+    }
+    case 47: // a comment ending before the name: ask the tree
+      return text.charCodeAt(p - 1) !== 42;
+    default:
+      return true; // = + - / % ^ ! ~ < > ? : ; [ ] . & | " ' #...
+  }
+}
 
-export interface DeclaredNames {
-  /** Every declared name (file scope, locals, parameters, macros, typedefs, enumerators) with its row. */
-  names: { name: string; row: number }[];
-  /** Struct/union member names the file declares. */
-  members: Set<string>;
-  /** Function definitions as [startIndex, endIndex], in document order. */
-  functions: [number, number][];
+function nextIs(text: string, from: number, code: number): boolean {
+  let q = from;
+  while (q < text.length && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
+  return text.charCodeAt(q) === code;
+}
+
+/** The `(` matching the `)` at `close`, looking back at most 400 characters (-1 when not found). */
+function matchingOpen(text: string, close: number): number {
+  let depth = 0;
+  for (let q = close; q >= 0 && close - q < 400; q--) {
+    const c = text.charCodeAt(q);
+    if (c === 41) depth++;
+    else if (c === 40 && --depth === 0) return q;
+    else if (c === 59 || c === 123 || c === 125) return -1;
+  }
+  return -1;
+}
+
+/** Whether the comma at `at` is inside parentheses (before any `;`, `{` or `}`), within 400 characters. */
+function insideParens(text: string, at: number): boolean {
+  let depth = 0;
+  for (let q = at - 1; q >= 0 && at - q < 400; q--) {
+    const c = text.charCodeAt(q);
+    if (c === 41) depth++;
+    else if (c === 40) {
+      if (depth === 0) return true;
+      depth--;
+    } else if (c === 59 || c === 123 || c === 125) return false;
+  }
+  return false;
+}
+
+function fieldHolds(parent: Node, field: string, node: Node): boolean {
+  for (const c of parent.childrenForFieldName(field)) if (c && c.startIndex === node.startIndex && c.endIndex === node.endIndex) return true;
+  return false;
+}
+
+/** Whether the identifier at [start, end) is declared there (a declarator, macro name, typedef name or enumerator). */
+function declaresAt(root: Node, start: number, end: number, member: boolean): boolean {
+  const node = root.descendantForIndex(start, end);
+  if (!node || node.startIndex !== start || node.endIndex !== end) return false;
+  const t = node.type;
+  if (t !== 'identifier' && t !== 'type_identifier' && t !== 'field_identifier') return false;
+  const parent = node.parent;
+  if (!parent) return false;
+  const pt = parent.type;
+  if (member) {
+    if (t !== 'field_identifier') return false;
+    if (pt === 'parenthesized_declarator') return true;
+    return MEMBER_PARENTS.has(pt) && fieldHolds(parent, 'declarator', node);
+  }
+  if (t === 'identifier') {
+    if (pt === 'parenthesized_declarator' || pt === 'attributed_declarator') return true;
+    if (NAME_PARENTS.has(pt)) return fieldHolds(parent, 'declarator', node);
+    if (pt === 'preproc_def' || pt === 'preproc_function_def' || pt === 'enumerator') return fieldHolds(parent, 'name', node);
+    return false;
+  }
+  if (t === 'type_identifier') return (pt === 'type_definition' || pt === 'pointer_declarator') && fieldHolds(parent, 'declarator', node);
+  return false;
 }
 
 /**
- * The names a file declares, found by a tree-sitter query (matched inside the WebAssembly module, so only the
- * captures cross into JavaScript: much faster than walking every node).
+ * The rows where a file declares `name` (as a struct member when `member`): every whole-word occurrence in the
+ * text that the preceding token does not rule out is looked up in the tree. The analysis asks this only for the
+ * few names it is about to report, so the tree is consulted at a handful of positions instead of being queried
+ * or walked whole.
  */
-/** Declarations of one top-level node, positions relative to it: what `DeclCache` keeps between edits. */
-interface ChunkDecls {
-  names: { name: string; row: number }[];
-  members: string[];
-  functions: [number, number][];
-}
-/** Per-document cache: top-level node text -> its declarations (an edit re-queries only the nodes it changed). */
-export type DeclCache = Map<string, ChunkDecls>;
-
-export function declaredNames(tree: Tree, language: Language, text?: string, cache?: DeclCache): DeclaredNames {
-  declQuery ??= new Query(language, DECL_QUERY);
-  const out: DeclaredNames = { names: [], members: new Set(), functions: [] };
-  const collect = (node: Node, base: { index: number; row: number }, into: ChunkDecls): void => {
-    // (no startIndex/endIndex options: in web-tree-sitter 0.27 they drop captures when the node is not the root)
-    for (const c of declQuery!.captures(node)) {
-      if (c.node.startIndex < node.startIndex || c.node.endIndex > node.endIndex) continue;
-      if (c.name === 'function') into.functions.push([c.node.startIndex - base.index, c.node.endIndex - base.index]);
-      else if (c.name === 'member') into.members.push(c.node.text);
-      else into.names.push({ name: c.node.text, row: c.node.startPosition.row - base.row });
-    }
-  };
-  if (!cache || text === undefined) {
-    const all: ChunkDecls = { names: [], members: [], functions: [] };
-    collect(tree.rootNode, { index: 0, row: 0 }, all);
-    out.names = all.names;
-    for (const m of all.members) out.members.add(m);
-    out.functions = all.functions.sort((a, b) => a[0] - b[0]);
-    return out;
+export function declaringRows(tree: Tree, text: string, name: string, member: boolean, rowOf: (offset: number) => number, from = 0, to = text.length): number[] {
+  const rows: number[] = [];
+  const root = tree.rootNode;
+  for (let i = text.indexOf(name, from); i >= 0 && i < to; i = text.indexOf(name, i + name.length)) {
+    const end = i + name.length;
+    if ((i > 0 && isIdChar(text.charCodeAt(i - 1))) || isIdChar(text.charCodeAt(end))) continue;
+    if (lexicallyAUse(text, i, end)) continue;
+    if (declaresAt(root, i, end, member)) rows.push(rowOf(i));
   }
-  const seen = new Set<string>();
-  const cursor = tree.walk();
-  if (cursor.gotoFirstChild()) {
-    do {
-      const start = cursor.startIndex;
-      const end = cursor.endIndex;
-      const row = cursor.startPosition.row;
-      const key = text.slice(start, end);
-      let chunk = cache.get(key);
-      if (!chunk) {
-        chunk = { names: [], members: [], functions: [] };
-        collect(cursor.currentNode, { index: start, row }, chunk);
-        cache.set(key, chunk);
-      }
-      seen.add(key);
-      for (const n of chunk.names) out.names.push({ name: n.name, row: n.row + row });
-      for (const m of chunk.members) out.members.add(m);
-      for (const f of chunk.functions) out.functions.push([f[0] + start, f[1] + start]);
-    } while (cursor.gotoNextSibling());
-  }
-  cursor.delete();
-  for (const k of [...cache.keys()]) if (!seen.has(k)) cache.delete(k);
-  out.functions.sort((a, b) => a[0] - b[0]);
-  return out;
+  return rows;
 }
 
-let typeObjQuery: Query | null = null;
+/**
+ * The start of the innermost function definition around an offset (null at file scope), found by descending
+ * along the offset (error recovery can leave a definition inside another). (TreeCursor.gotoFirstChildForIndex
+ * does not move in web-tree-sitter 0.27.1: it returns false and stays on the first child.)
+ */
+export function functionAround(tree: Tree, offset: number): number | null {
+  let node: Node | null = tree.rootNode;
+  let found: number | null = null;
+  for (let guard = 0; node && guard < 10000; guard++) {
+    const child: Node | null = node.firstChildForIndex(offset);
+    if (!child || child.startIndex > offset) break;
+    if (child.type === 'function_definition') found = child.startIndex;
+    node = child;
+  }
+  return found;
+}
 
-/** Declarations whose type is written `PyTypeObject` (static type objects are checked on these). */
-export function typeObjectDeclarations(tree: Tree, language: Language): Node[] {
-  typeObjQuery ??= new Query(language, '((declaration type: (type_identifier) @type) @decl (#eq? @type "PyTypeObject"))');
-  return typeObjQuery.captures(tree.rootNode).filter((c) => c.name === 'decl').map((c) => c.node);
+/** The declaration around a `PyTypeObject` type name at [start, end), when it is the declaration's type. */
+export function typeObjectDeclarationAt(tree: Tree, start: number, end: number): Node | null {
+  const node = tree.rootNode.descendantForIndex(start, end);
+  if (!node || node.type !== 'type_identifier' || node.startIndex !== start) return null;
+  const parent = node.parent;
+  if (!parent || parent.type !== 'declaration') return null;
+  const type = parent.childForFieldName('type');
+  return type && type.startIndex === start ? parent : null;
 }

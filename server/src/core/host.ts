@@ -5,6 +5,11 @@ import * as path from 'node:path';
 export interface LintHost {
   /** Returns a file's text, or undefined when it cannot be read (missing, not a file, too large). */
   readFile(file: string): string | undefined;
+  /**
+   * A cheap identity of a file's current content (modification time and size), so that a header read before
+   * need not be read again: undefined when the file cannot be read, null when unknown (then it is read).
+   */
+  stamp?(file: string): string | null | undefined;
 }
 
 /** Project headers and build files larger than this are not read. */
@@ -16,6 +21,15 @@ export const fsHost: LintHost = {
       const st = fs.statSync(file);
       if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
       return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  stamp(file) {
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
+      return `${st.mtimeMs}:${st.size}`;
     } catch {
       return undefined;
     }

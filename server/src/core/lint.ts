@@ -4,9 +4,9 @@
 import * as path from 'node:path';
 import { loadCatalog, minorOf, statusAt, targetIndex, type Catalog, type Replacement } from './catalog';
 import { TARGET_MINORS, type CapiEntry } from './dataSchema';
-import { collectDeclarations, declaredNames, typeObjectDeclarations, type DeclCache } from './declarations';
+import { collectDeclarations, declaringRows, functionAround, typeObjectDeclarationAt } from './declarations';
 import { initParser, type Node, type Parser, type Tree } from './parser';
-import { evaluateConditionals, scanDirectives, type Directive, type PPEnv, type PreprocResult } from './preproc';
+import { evaluateConditionals, scanDirectives, shiftPreproc, type Directive, type PPEnv, type PreprocResult } from './preproc';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import { fsHost, isInside, type LintHost } from './host';
 import { buildTarget, readBuildConfig, type BuildConfig } from './buildconfig';
@@ -26,10 +26,10 @@ export interface LintOptions {
   root?: string;
   /** Build configuration: read from the file's folder upwards unless given (null: none). */
   buildConfig?: BuildConfig | null;
-  /** Kept by a DocumentSession between edits: declarations per top-level node. */
-  declCache?: DeclCache;
   /** Kept by a DocumentSession between edits: reuse the lexical pass outside the edited region. */
   incremental?: IncrementalInput;
+  /** Line starts of the text, when the caller keeps them. */
+  lineStarts?: number[];
   /** Shared between files of one run: build configurations by folder. */
   buildConfigCache?: Map<string, BuildConfig | null>;
 }
@@ -37,11 +37,23 @@ export interface LintOptions {
 /** What the language server's session keeps between two analyses of one document (see DocumentSession). */
 export interface IncrementalState {
   text: string;
-  /** Everything the findings of the lexical pass depend on besides the text they cover. */
+  lineCount: number;
+  /** Everything besides the text that the findings of the lexical pass depend on ('' = never reuse). */
   key: string;
-  /** Findings of the lexical pass, with offsets, before suppression. */
-  scanned: { finding: Finding; offsets: number[] }[];
-  minContrib: { offset: number; minor: number }[];
+  directives: Directive[];
+  /** The preprocessor evaluations, for the target in `ppKey`. */
+  ppKey: string;
+  pp: PreprocResult[];
+  /** Findings of the lexical pass, before suppression, in line order. */
+  scanned: Finding[];
+  /** Those of them spanning lines, and the lines other findings' fixes edit beyond their own line (sorted). */
+  multiLine: Finding[];
+  editLines: number[];
+  /** In line order, and counted by name (the file's minimum is found among names, not uses). */
+  minContrib: MinContrib[];
+  minCounts: Map<string, { minor: number; count: number }>;
+  /** What the project's declarations make of each name asked about. */
+  memo: Map<string, ProjectState>;
 }
 
 export interface IncrementalInput {
@@ -51,6 +63,60 @@ export interface IncrementalInput {
   /** Set by analyze: the state for the next call; `regional` tells whether this call rescanned only a region. */
   next?: IncrementalState;
   regional?: boolean;
+  /** Whether the directives and #if evaluation were carried over (moved) instead of recomputed. */
+  directivesKept?: boolean;
+}
+
+/** An edit between two analyses, in lines: old lines [firstLine, lastOldLine] became [firstLine, lastNewLine]. */
+interface LineEdit {
+  firstLine: number;
+  lastOldLine: number;
+  lastNewLine: number;
+  lineDelta: number;
+  delta: number;
+  /** Offset in both texts of the first edited line's start; end of the last edited line, old and new. */
+  startOffset: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+function lineEditOf(prev: IncrementalState, dirty: { start: number; end: number; delta: number }, text: string, pos: PositionMap): LineEdit {
+  const firstLine = pos.position(dirty.start).line;
+  const lastNewLine = pos.position(dirty.end).line;
+  const lineDelta = pos.lineCount - prev.lineCount;
+  const nl = text.indexOf('\n', dirty.end);
+  const newEnd = nl < 0 ? text.length : nl;
+  return { firstLine, lastNewLine, lastOldLine: lastNewLine - lineDelta, lineDelta, delta: dirty.delta, startOffset: pos.starts[firstLine], oldEnd: newEnd - dirty.delta, newEnd };
+}
+
+/**
+ * The previous directives moved past an edit, when the edit cannot have changed any: no directive on the
+ * edited lines, and neither the old nor the new lines hold a `#`, a backslash or a comment delimiter. The
+ * directive objects are moved in place (the session owns them; the kept #if evaluations refer to them).
+ */
+function movedDirectives(prev: IncrementalState, edit: LineEdit, text: string): Directive[] | null {
+  const risky = /[#\\]|\/\*|\*\//;
+  if (risky.test(text.slice(edit.startOffset, edit.newEnd)) || risky.test(prev.text.slice(edit.startOffset, edit.oldEnd))) return null;
+  const ds = prev.directives;
+  // the first directive ending at or after the first edited line
+  let lo = 0;
+  let hi = ds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ds[mid].endLine < edit.firstLine) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < ds.length && ds[lo].line <= edit.lastOldLine) return null;
+  const { lineDelta, delta } = edit;
+  for (let k = lo; k < ds.length; k++) {
+    const d = ds[k];
+    d.line += lineDelta;
+    d.endLine += lineDelta;
+    d.start += delta;
+    d.end += delta;
+    d.restStart += delta;
+  }
+  return ds;
 }
 
 export interface LintDocument {
@@ -70,8 +136,12 @@ const lineStarts = (text: string): number[] => {
 
 export class PositionMap {
   readonly starts: number[];
-  constructor(readonly text: string) {
-    this.starts = lineStarts(text);
+  /** `starts`: the line starts of `text` when the caller keeps them (the session updates them per edit). */
+  constructor(
+    readonly text: string,
+    starts?: number[],
+  ) {
+    this.starts = starts ?? lineStarts(text);
   }
   position(offset: number): { line: number; character: number } {
     let lo = 0;
@@ -94,6 +164,14 @@ export class PositionMap {
   }
 }
 
+/** What the project's own declarations make of a name: declared (never flagged), or provided by a polyfill. */
+interface ProjectState {
+  project: boolean;
+  covered: boolean;
+  /** The rows where the file declares the name (kept across edits: only the edited region is looked at again). */
+  rows: number[];
+}
+
 interface Suppression {
   line: number;
   codes: Set<string> | null;
@@ -109,19 +187,23 @@ interface Ctx {
   target: Target;
   tIdx: number;
   pp: PreprocResult;
-  projectNames: Set<string>;
-  projectMembers: Set<string>;
+  /** Whether the project declares a name itself, or a member (asked only before reporting: see declaringRows). */
+  isProjectName: (name: string) => boolean;
+  isProjectMember: (member: string) => boolean;
   findings: Finding[];
   enabled: (code: string) => boolean;
   severity: (code: string) => Severity | 'off';
   report: Report;
   defineInFile: TargetDefine | null;
-  /** Uses of versioned Limited API names: the file's minimum version is their maximum. */
-  minContrib: { offset: number; minor: number }[];
-  coveredByPolyfill: (name: string, e: CapiEntry) => boolean;
+  /** Uses of versioned Limited API names: the file's minimum version is their maximum (project names excepted). */
+  minContrib: MinContrib[];
+  /** A project polyfill under a version condition provides the name for every header version from the target on. */
+  coveredByPolyfill: (name: string) => boolean;
   /** C library headers the file (or a project header it includes) includes itself. */
   systemIncludes: Set<string>;
   libcReported: Set<string>;
+  /** ABI015 findings made (first uses are file-wide: no regional reuse). */
+  libcFindings: number;
   /** The `#include <Python.h>` directive, where a missing C library include goes. */
   pythonHInclude: Directive | null;
   /** The start of the function definition around an offset, null at file scope. */
@@ -238,9 +320,38 @@ function raiseTargetFix(ctx: Ctx, minor: number): Fix | null {
   };
 }
 
-function noteMinimum(ctx: Ctx, e: CapiEntry, offset: number): void {
+export interface MinContrib {
+  line: number;
+  minor: number;
+  name: string;
+}
+
+function noteMinimum(ctx: Ctx, e: CapiEntry, name: string, offset: number): void {
   if (!e.limitedSince) return;
-  ctx.minContrib.push({ offset, minor: minorOf(e.limitedSince) });
+  ctx.minContrib.push({ line: ctx.pos.position(offset).line, minor: minorOf(e.limitedSince), name });
+}
+
+/** Uses counted by name. */
+type MinCounts = Map<string, { minor: number; count: number }>;
+
+function countMin(into: MinCounts, cs: MinContrib[], sign: 1 | -1): MinCounts {
+  for (const c of cs) {
+    const e = into.get(c.name);
+    if (e) {
+      const count = e.count + sign;
+      if (count > 0) into.set(c.name, { minor: e.minor, count });
+      else into.delete(c.name);
+    } else if (sign > 0) into.set(c.name, { minor: c.minor, count: 1 });
+  }
+  return into;
+}
+
+/** The file's minimum version: the newest contribution whose name is the C API's, not the project's own. */
+function minimumOf(ctx: Ctx, counts: MinCounts): number | null {
+  for (const [name, { minor }] of [...counts].sort((a, b) => b[1].minor - a[1].minor)) {
+    if (!ctx.isProjectName(name) && !ctx.coveredByPolyfill(name)) return Math.max(minor, ctx.target.abi3t ? 15 : 2);
+  }
+  return null;
 }
 
 /** Platform macros that imply a manifest feature macro (projects guard Windows code with _WIN32 or their own
@@ -265,22 +376,24 @@ function isGuarded(feature: string, guards: ReadonlySet<string>, file = ''): boo
 
 /** Checks one use of a name. */
 function checkName(ctx: Ctx, name: string, start: number, end: number, isCall: boolean, inMacro: boolean): void {
-  if (ctx.projectNames.has(name)) return;
   const e = ctx.cat.names.get(name);
   if (!e) {
     if (ctx.cat.internal.has(name)) {
-      push(ctx, 'ABI009', start, end, `'${name}' is declared only by CPython's internal headers (Py_BUILD_CORE); it is not part of any stable API`, { identifier: name });
+      if (!ctx.isProjectName(name)) push(ctx, 'ABI009', start, end, `'${name}' is declared only by CPython's internal headers (Py_BUILD_CORE); it is not part of any stable API`, { identifier: name });
     } else if (ctx.cat.libcByName.has(name)) {
       // like gcc: an undeclared function is reported at its first call in the file, an undeclared variable
       // or constant at its first use in each function
-      const fn = isCall ? null : ctx.functionAt(start);
-      checkLibc(ctx, name, start, end, `${name}@${fn === null ? 'file' : fn}`);
+      checkLibc(ctx, name, start, end, () => {
+        const fn = isCall ? null : ctx.functionAt(start);
+        return `${name}@${fn === null ? 'file' : fn}`;
+      });
     }
     return;
   }
   const { minor, abi3t } = ctx.target;
-  if (ctx.coveredByPolyfill(name, e)) return;
   const st = statusAt(e, name, minor, abi3t);
+  // the project's own declaration (or a polyfill) of the name: asked only when something would be reported
+  const own = (): boolean => ctx.isProjectName(name) || ctx.coveredByPolyfill(name);
   const repl = ctx.cat.replacements.get(name);
   // the call around the name, looked up in the tree only when a fix rewrites the whole call
   const callOf = (): Node | null => {
@@ -300,14 +413,14 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, isCall: b
   const deprecated = e.deprecated ? true : undefined;
   switch (st.kind) {
     case 'limited': {
-      noteMinimum(ctx, e, start);
+      noteMinimum(ctx, e, name, start);
       const feature = e.manifest?.ifdef;
-      if (feature && !isGuarded(feature, ctx.pp.guardAt(ctx.pos.position(start).line), ctx.doc.path)) {
+      if (feature && !isGuarded(feature, ctx.pp.guardAt(ctx.pos.position(start).line), ctx.doc.path) && !own()) {
         push(ctx, 'ABI013', start, end, `'${name}' exists only where ${feature} is defined; guard its use with #ifdef ${feature}`, { identifier: name });
       }
       if (e.deprecated && repl) {
         const alt = repl.alternatives.find((a) => minorOf(a.since) <= minor);
-        if (alt) {
+        if (alt && !own()) {
           push(ctx, 'ABI014', start, end, `'${name}' is deprecated since ${e.deprecated === '?' ? 'an earlier release' : e.deprecated}; ${alt.new} replaces it at this target`, {
             identifier: name,
             fixes: fixes(),
@@ -318,7 +431,8 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, isCall: b
       return;
     }
     case 'too-new': {
-      noteMinimum(ctx, e, start);
+      if (own()) return;
+      noteMinimum(ctx, e, name, start);
       const f = fixes();
       const raise = raiseTargetFix(ctx, st.since);
       if (raise) f.push(raise);
@@ -330,10 +444,12 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, isCall: b
       return;
     }
     case 'removed':
+      if (own()) return;
       push(ctx, 'ABI007', start, end, `'${name}' is no longer in the Limited API of the ${st.removedIn} headers; it stops compiling there${hint()}`, { identifier: name, fixes: fixes(), deprecated });
       return;
     case 'abi-only':
     case 'private':
+      if (own()) return;
       push(
         ctx,
         'ABI003',
@@ -346,9 +462,11 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, isCall: b
       );
       return;
     case 'abi3t-incompatible':
+      if (own()) return;
       push(ctx, 'ABI012', start, end, `'${name}' is not available under abi3t (the free-threaded stable ABI)${hint()}`, { identifier: name, fixes: fixes() });
       return;
     case 'not-limited': {
+      if (own()) return;
       if (e.private) {
         push(ctx, 'ABI003', start, end, `'${name}' is private CPython API (leading underscore) and not in the Limited API${hint()}`, { identifier: name, fixes: fixes(), deprecated });
         return;
@@ -371,14 +489,16 @@ function checkName(ctx: Ctx, name: string, start: number, end: number, isCall: b
 const LIBC_PREFERENCE = ['errno.h', 'stdio.h', 'stdlib.h', 'string.h', 'ctype.h', 'unistd.h', 'time.h', 'sys/time.h', 'sys/types.h'];
 
 /** A C library name that only reached the file through Python.h, which no longer includes its header. */
-function checkLibc(ctx: Ctx, name: string, start: number, end: number, key: string): void {
-  if (ctx.libcReported.has(key)) return;
+function checkLibc(ctx: Ctx, name: string, start: number, end: number, keyOf: () => string): void {
   const headers = ctx.cat.libcByName.get(name)!;
   const libc = ctx.cat.data.libc;
   if (headers.some((h) => libc[h]?.included[ctx.tIdx] === 'Y' || ctx.systemIncludes.has(h))) return;
   // a header the file includes may pull the name in too (stdlib.h declares size_t, ...)
   for (const inc of ctx.systemIncludes) if (libc[inc]?.names.includes(name)) return;
+  const key = keyOf();
+  if (ctx.libcReported.has(key) || ctx.isProjectName(name)) return;
   ctx.libcReported.add(key);
+  ctx.libcFindings++;
   const header = [...headers].sort((a, b) => (LIBC_PREFERENCE.indexOf(a) + 1 || 99) - (LIBC_PREFERENCE.indexOf(b) + 1 || 99) || a.localeCompare(b))[0];
   const fixes: Fix[] = [];
   const anchor = ctx.pythonHInclude;
@@ -394,7 +514,6 @@ function checkLibc(ctx: Ctx, name: string, start: number, end: number, key: stri
 
 /** Checks `obj->member` / `obj.member`. */
 function checkMember(ctx: Ctx, member: string, start: number, end: number, inMacro: boolean): void {
-  if (ctx.projectMembers.has(member)) return;
   // Only CPython's prefixed member names (tp_name, ob_refcnt, co_code, f_back, ...): plain words such as
   // `free` or `buf` are just as likely members of system or project structs, which abi3lint cannot type.
   if (!/^[a-z]{1,5}_[A-Za-z0-9_]+$/.test(member)) return;
@@ -403,11 +522,12 @@ function checkMember(ctx: Ctx, member: string, start: number, end: number, inMac
   const { tIdx } = ctx;
   const visible = owners.filter((o) => ctx.cat.names.get(o)?.limitedComplete?.[tIdx] === 'Y');
   if (visible.length) {
-    if (ctx.target.abi3t && visible.every((o) => ctx.cat.names.get(o)?.abi3t === 'opaque')) {
+    if (ctx.target.abi3t && visible.every((o) => ctx.cat.names.get(o)?.abi3t === 'opaque') && !ctx.isProjectMember(member)) {
       push(ctx, 'ABI012', start, end, `'${member}' is a member of ${visible.join('/')}, which is opaque under abi3t; use the accessor functions (Py_TYPE, Py_REFCNT, Py_SIZE)`, { identifier: member });
     }
     return;
   }
+  if (ctx.isProjectMember(member)) return;
   const r = ctx.cat.memberReplacements.get(member);
   const owner = owners.map((o) => ctx.cat.names.get(o)?.tag ?? o).filter((v, i, a) => a.indexOf(v) === i);
   const typeName = owners.find((o) => !o.startsWith('struct ')) ?? owner[0];
@@ -590,6 +710,13 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
       while (q < n && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
       const isCall = text.charCodeAt(q) === 40;
       guarded(ctx, `checking '${name}'`, () => checkName(ctx, name, start, e, isCall, inMacro));
+      if (name === 'PyTypeObject' && !inMacro && /^\s+[A-Za-z_]/.test(text.slice(e, e + 64))) {
+        // `PyTypeObject Name`: a static type object (not a pointer), looked up in the tree
+        guarded(ctx, 'ABI006', () => {
+          const decl = typeObjectDeclarationAt(ctx.tree, start, e);
+          if (decl) checkStaticType(ctx, decl);
+        });
+      }
       continue;
     }
     i++;
@@ -611,7 +738,7 @@ function addSuppression(comment: string, endLine: number, before: string, suppre
 function checkStaticType(ctx: Ctx, node: Node): void {
   const type = node.childForFieldName('type');
   if (!type || type.text !== 'PyTypeObject') return;
-  if (ctx.projectNames.has('PyTypeObject')) return;
+  if (ctx.isProjectName('PyTypeObject')) return;
   const storage = node.children.filter((c): c is Node => !!c && c.type === 'storage_class_specifier').map((c) => c.text);
   if (storage.includes('extern') || storage.includes('typedef')) return;
   for (const d of node.childrenForFieldName('declarator')) {
@@ -635,31 +762,48 @@ function checkStaticType(ctx: Ctx, node: Node): void {
   }
 }
 
-/** Project headers named by #include "..." (searched like a compiler: the including file's folder, then include dirs). */
-function resolveInclude(spec: string, fromDir: string, includeDirs: string[], root: string | undefined, host: LintHost): { file: string; text: string } | null {
-  for (const dir of [fromDir, ...includeDirs]) {
-    const file = path.resolve(dir, spec);
-    if (root && !isInside(root, file)) continue;
-    const text = host.readFile(file);
-    if (text !== undefined) return { file, text };
-  }
-  return null;
+/** What abi3lint keeps of a project header: its directives and the names it declares. */
+interface HeaderInfo {
+  /** Distinct per header text read (part of the session's context key). */
+  id: number;
+  stamp: string | null;
+  text: string;
+  directives: Directive[];
+  /** `#include <...>` lines and target defines of the header itself. */
+  systemIncludes: string[];
+  defines: TargetDefine[];
+  names: Set<string>;
+  members: Set<string>;
 }
 
-/** Declarations of project headers by path, reused while the header's text is unchanged (the language
- *  server checks the including file on every keystroke; its headers rarely change). */
-const headerCache = new Map<string, { text: string; names: string[]; members: string[] }>();
+/** Project headers by path, reused while the header is unchanged: the language server checks the including
+ *  file on every keystroke and a CLI run includes the same headers from many files. */
+const headerCache = new Map<string, HeaderInfo>();
+let headerIds = 0;
 
-function headerDeclarations(parser: Parser, file: string, text: string): { names: string[]; members: string[] } {
+function headerInfo(parser: Parser, file: string, text: string, stamp: string | null): HeaderInfo {
   const hit = headerCache.get(file);
-  if (hit && hit.text === text) return hit;
-  const entry = { text, names: [] as string[], members: [] as string[] };
+  if (hit && hit.text === text) {
+    hit.stamp = stamp;
+    return hit;
+  }
+  const directives = scanDirectives(text);
+  const entry: HeaderInfo = {
+    id: ++headerIds,
+    stamp,
+    text,
+    directives,
+    systemIncludes: directives.map((d) => (d.name === 'include' ? /^<([^>]+)>/.exec(d.rest)?.[1] : undefined)).filter((x): x is string => !!x),
+    defines: findTargetDefines(file, directives),
+    names: new Set(),
+    members: new Set(),
+  };
   const tree = parser.parse(text);
   if (tree) {
     try {
       for (const decl of collectDeclarations(tree.rootNode)) {
-        entry.names.push(decl.name);
-        for (const mm of decl.members ?? []) entry.members.push(mm);
+        entry.names.add(decl.name);
+        for (const mm of decl.members ?? []) entry.members.add(mm);
       }
     } finally {
       tree.delete();
@@ -670,18 +814,33 @@ function headerDeclarations(parser: Parser, file: string, text: string): { names
   return entry;
 }
 
+/** Project headers named by #include "..." (searched like a compiler: the including file's folder, then include dirs). */
+function resolveInclude(parser: Parser, spec: string, fromDir: string, includeDirs: string[], root: string | undefined, host: LintHost): { file: string; info: HeaderInfo } | null {
+  for (const dir of [fromDir, ...includeDirs]) {
+    const file = path.resolve(dir, spec);
+    if (root && !isInside(root, file)) continue;
+    const stamp = host.stamp ? host.stamp(file) : null;
+    if (stamp === undefined) continue;
+    const hit = stamp !== null ? headerCache.get(file) : undefined;
+    if (hit && hit.stamp === stamp) return { file, info: hit };
+    const text = host.readFile(file);
+    if (text !== undefined) return { file, info: headerInfo(parser, file, text, stamp) };
+  }
+  return null;
+}
+
 interface IncludeInfo {
   /** `#include <...>` of the project headers this file includes. */
   systemIncludes: Set<string>;
-  names: Set<string>;
-  members: Set<string>;
+  /** The project headers included, directly or not. */
+  headers: HeaderInfo[];
   targetDefines: TargetDefine[];
   notices: string[];
 }
 
 async function scanIncludes(doc: LintDocument, directives: Directive[], opts: LintOptions, settings: Settings): Promise<IncludeInfo> {
   const host = opts.host ?? fsHost;
-  const info: IncludeInfo = { systemIncludes: new Set(), names: new Set(), members: new Set(), targetDefines: [], notices: [] };
+  const info: IncludeInfo = { systemIncludes: new Set(), headers: [], targetDefines: [], notices: [] };
   const seen = new Set<string>([path.resolve(doc.path)]);
   const root = opts.root;
   const includeDirs = settings.includeDirs.map((d) => path.resolve(root ?? path.dirname(doc.path), d)).filter((d) => !root || isInside(root, d));
@@ -693,24 +852,18 @@ async function scanIncludes(doc: LintDocument, directives: Directive[], opts: Li
       if (d.name !== 'include') continue;
       const m = /^"([^"]+)"/.exec(d.rest);
       if (!m) continue;
-      const r = resolveInclude(m[1], path.dirname(file), includeDirs, root, host);
+      const r = resolveInclude(parser, m[1], path.dirname(file), includeDirs, root, host);
       if (!r || seen.has(r.file)) continue;
       seen.add(r.file);
       if (depth >= MAX_INCLUDE_DEPTH) {
         info.notices.push(`includes nested deeper than ${MAX_INCLUDE_DEPTH} levels were not followed (${m[1]})`);
         continue;
       }
-      const subDirectives = scanDirectives(r.text);
-      for (const sd of subDirectives) {
-        const sys = sd.name === 'include' ? /^<([^>]+)>/.exec(sd.rest)?.[1] : undefined;
-        if (sys) info.systemIncludes.add(sys);
-      }
+      for (const sys of r.info.systemIncludes) info.systemIncludes.add(sys);
       const wasPythonH = sawPythonH;
-      for (const t of findTargetDefines(r.file, subDirectives)) info.targetDefines.push({ ...t, afterPythonH: t.afterPythonH || wasPythonH });
-      const decls = headerDeclarations(parser, r.file, r.text);
-      for (const n of decls.names) info.names.add(n);
-      for (const m of decls.members) info.members.add(m);
-      visit(r.file, subDirectives, depth + 1);
+      for (const t of r.info.defines) info.targetDefines.push(wasPythonH && !t.afterPythonH ? { ...t, afterPythonH: true } : t);
+      info.headers.push(r.info);
+      visit(r.file, r.info.directives, depth + 1);
     }
   };
   visit(doc.path, directives, 0);
@@ -747,7 +900,7 @@ export async function lint(doc: LintDocument, opts: LintOptions = {}): Promise<L
     findings: [],
     inactive: [],
     notices: [],
-    parseErrors: 0,
+   
     timing: { parse: 0, analyze: 0 },
   };
   if (doc.text.length > MAX_FILE_BYTES) {
@@ -787,8 +940,13 @@ export async function analyze(
   t0 = performance.now(),
 ): Promise<LintResult> {
   const ta = performance.now();
-  const pos = new PositionMap(doc.text);
-  const directives = scanDirectives(doc.text);
+  const pos = new PositionMap(doc.text, opts.lineStarts);
+  const inc = opts.incremental;
+  const prev = inc?.prev;
+  const edit = prev && inc.dirty ? lineEditOf(prev, inc.dirty, doc.text, pos) : null;
+  const kept = prev && edit ? movedDirectives(prev, edit, doc.text) : null;
+  const directives = kept ?? scanDirectives(doc.text);
+  if (inc) inc.directivesKept = !!kept;
   const includes = await scanIncludes(doc, directives, opts, settings);
   result.notices.push(...includes.notices);
   const enabled = ruleFilter(cat, opts.select, opts.ignore);
@@ -892,20 +1050,32 @@ export async function analyze(
   }
   const baseDefined = new Map(env.defined);
   const baseUndefined = new Set(env.undefinedKnown);
-  const pp = evaluateConditionals(directives, env, pos.lineCount);
-  // The same conditions with the version of the oldest and of the newest headers a Limited API build may use:
-  // a project declaration shadows a C API name only where it exists for every header version from the target
-  // on (`#if PY_VERSION_HEX < 0x030D0000` polyfills vanish with the 3.13 headers).
   // (each evaluation starts from the environment before the file's own #defines: evaluateConditionals adds them)
   const envAt = (hex: bigint): PPEnv => ({
     defined: new Map([...baseDefined].filter(([k]) => k !== 'PY_MINOR_VERSION').concat([['PY_MINOR_VERSION', { lo: (hex >> 16n) & 0xffn, hi: (hex >> 16n) & 0xffn }]])),
     undefinedKnown: new Set(baseUndefined),
     pyVersionHex: { lo: hex, hi: hex },
   });
+  // The same conditions with the version of the oldest and of the newest headers a Limited API build may use:
+  // a project declaration shadows a C API name only where it exists for every header version from the target
+  // on (`#if PY_VERSION_HEX < 0x030D0000` polyfills vanish with the 3.13 headers).
   // Without a condition on the Python version, every header version sees the same branches.
-  const versionDependent = directives.some((d) => /\bPY_(VERSION_HEX|MINOR_VERSION)\b/.test(d.rest));
-  const ppOld = versionDependent ? evaluateConditionals(directives, envAt(BigInt(minorToHex(target.minor))), pos.lineCount) : pp;
-  const ppNew = versionDependent ? evaluateConditionals(directives, envAt(BigInt(minorToHex(Math.max(target.minor, NEWEST_HEADERS)))), pos.lineCount) : pp;
+  // After an edit that touched no directive, the previous evaluations are moved instead of recomputed.
+  const ppKey = JSON.stringify(target);
+  let pp: PreprocResult;
+  let ppOld: PreprocResult;
+  let ppNew: PreprocResult;
+  if (kept && edit && prev && prev.ppKey === ppKey) {
+    const move = (r: PreprocResult): PreprocResult => shiftPreproc(r, edit.lastOldLine, edit.lineDelta);
+    pp = move(prev.pp[0]);
+    ppOld = prev.pp[1] === prev.pp[0] ? pp : move(prev.pp[1]);
+    ppNew = prev.pp[2] === prev.pp[0] ? pp : prev.pp[2] === prev.pp[1] ? ppOld : move(prev.pp[2]);
+  } else {
+    pp = evaluateConditionals(directives, env, pos.lineCount);
+    const versionDependent = directives.some((d) => /\bPY_(VERSION_HEX|MINOR_VERSION)\b/.test(d.rest));
+    ppOld = versionDependent ? evaluateConditionals(directives, envAt(BigInt(minorToHex(target.minor))), pos.lineCount) : pp;
+    ppNew = versionDependent ? evaluateConditionals(directives, envAt(BigInt(minorToHex(Math.max(target.minor, NEWEST_HEADERS)))), pos.lineCount) : pp;
+  }
   const declActive = (line: number): boolean => !pp.isInactive(line) && !ppOld.isInactive(line) && !ppNew.isInactive(line);
   const ppByHeader = new Map<number, PreprocResult>([
     [target.minor, ppOld],
@@ -920,22 +1090,57 @@ export async function analyze(
     return r;
   };
   // The define itself is evaluated by the headers; the file's own `#ifndef Py_LIMITED_API` guards are inactive.
-  result.inactive = pp.inactive.map((r) => ({ startLine: r.startLine, endLine: r.endLine, reason: r.reason }));
+  result.inactive = pp.inactive;
 
-  const projectNames = new Set<string>(includes.names);
-  const projectMembers = new Set<string>(includes.members);
-  const conditional = new Map<string, number[]>();
-  const { language } = await initParser();
-  const declared = declaredNames(tree, language, doc.text, opts.declCache);
-  for (const d of declared.names) {
-    if (!declActive(d.row)) {
-      // a polyfill that exists only with some header versions (`#if PY_VERSION_HEX < 0x030D0000`)
-      if (!pp.isInactive(d.row) && cat.names.has(d.name)) conditional.set(d.name, [...(conditional.get(d.name) ?? []), d.row]);
-      continue;
+  // The project's own declarations, looked up per name and only for names about to be reported.
+  const headers = includes.headers;
+  const headerNames = { has: (n: string): boolean => headers.some((h) => h.names.has(n)) };
+  const headerMembers = { has: (n: string): boolean => headers.some((h) => h.members.has(n)) };
+  const memo = new Map<string, ProjectState>();
+  const rowOf = (o: number): number => pos.position(o).line;
+  const stateOf = (name: string, member: boolean, rows: number[]): ProjectState => {
+    const st: ProjectState = { project: false, covered: false, rows };
+    if (member) {
+      st.project = rows.length > 0;
+      return st;
     }
-    projectNames.add(d.name);
-  }
-  for (const m of declared.members) projectMembers.add(m);
+    // a declaration shadows the C API name where it exists for every header version from the target on;
+    // a polyfill under `#if PY_VERSION_HEX < 0x030D0000` covers only the header versions that see it
+    const conditional: number[] = [];
+    for (const r of rows) {
+      if (declActive(r)) st.project = true;
+      else if (!pp.isInactive(r)) conditional.push(r);
+    }
+    const e = cat.names.get(name);
+    if (!st.project && conditional.length && e) {
+      st.covered = true;
+      for (let h = Math.max(target.minor, 6); h <= NEWEST_HEADERS; h++) {
+        if (conditional.some((r) => !ppAt(h).isInactive(r))) continue;
+        if (!headerDeclares(e, target.minor, h)) {
+          st.covered = false;
+          break;
+        }
+      }
+    }
+    return st;
+  };
+  /** Rows of names to look at again only inside [from, to) (the edited region); others are kept, moved. */
+  let regionRows: { from: number; to: number; old: Map<string, ProjectState>; firstLine: number; lastOld: number; lineDelta: number } | null = null;
+  const projectState = (name: string, member: boolean): ProjectState => {
+    const k = member ? `.${name}` : name;
+    let st = memo.get(k);
+    if (st) return st;
+    const was = regionRows?.old.get(k);
+    let rows: number[];
+    if (regionRows && was) {
+      const { from, to, firstLine, lastOld, lineDelta } = regionRows;
+      rows = was.rows.filter((r) => r < firstLine).concat(declaringRows(tree, doc.text, name, member, rowOf, from, to), was.rows.filter((r) => r > lastOld).map((r) => r + lineDelta));
+    } else rows = declaringRows(tree, doc.text, name, member, rowOf);
+    st = stateOf(name, member, rows);
+    memo.set(k, st);
+    return st;
+  };
+  let functionMemo: { offset: number; fn: number | null } | null = null;
   const ctx: Ctx = {
     doc,
     cat,
@@ -943,47 +1148,30 @@ export async function analyze(
     target,
     tIdx: targetIndex(target.minor),
     pp,
-    projectNames,
-    projectMembers,
+    isProjectName: (name) => headerNames.has(name) || projectState(name, false).project,
+    isProjectMember: (m) => headerMembers.has(m) || projectState(m, true).project,
     findings: result.findings,
     enabled,
     severity,
     report,
     defineInFile: limitedDefine && limitedDefine.file === doc.path ? limitedDefine : null,
     minContrib: [],
-    systemIncludes: new Set([...includes.systemIncludes, ...directives.filter((d) => d.name === 'include' && !pp.isInactive(d.line)).map((d) => /^<([^>]+)>/.exec(d.rest)?.[1]).filter((x): x is string => !!x)]),
+    systemIncludes: new Set([...includes.systemIncludes, ...(pp.memo.systemIncludes ??= directives.filter((d) => d.name === 'include' && !pp.isInactive(d.line)).map((d) => /^<([^>]+)>/.exec(d.rest)?.[1]).filter((x): x is string => !!x))]),
     libcReported: new Set(),
+    libcFindings: 0,
     tree,
     functionAt: (offset: number): number | null => {
-      const fns = declared.functions;
-      let lo = 0;
-      let hi = fns.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (offset < fns[mid][0]) hi = mid - 1;
-        else if (offset >= fns[mid][1]) lo = mid + 1;
-        else return fns[mid][0];
-      }
-      return null;
+      if (functionMemo?.offset !== offset) functionMemo = { offset, fn: functionAround(tree, offset) };
+      return functionMemo.fn;
     },
     dropped: 0,
     ruleFailures: new Set(),
-    pythonHInclude: directives.find((d) => isPythonHInclude(d)) ?? null,
-    coveredByPolyfill: (name: string, e: CapiEntry): boolean => {
-      const rows = conditional.get(name);
-      if (!rows) return false;
-      // every header version from the target on must get the name: from the project, or from the headers
-      for (let h = Math.max(target.minor, 6); h <= NEWEST_HEADERS; h++) {
-        if (rows.some((r) => !ppAt(h).isInactive(r))) continue;
-        if (!headerDeclares(e, target.minor, h)) return false;
-      }
-      return true;
-    },
+    pythonHInclude: (pp.memo.pythonH ??= directives.find((d) => isPythonHInclude(d)) ?? null),
+    coveredByPolyfill: (name) => !headerNames.has(name) && projectState(name, false).covered,
   };
 
   // ABI008: PY_VERSION_HEX choosing code in a Limited API build
-  for (const c of pp.conditions) {
-    if (!c.ids.includes('PY_VERSION_HEX')) continue;
+  for (const c of (pp.memo.versionConditions ??= pp.conditions.filter((c) => c.ids.includes('PY_VERSION_HEX')))) {
     const d = c.directive;
     // every PY_VERSION_HEX of the condition (comments blanked), all replaced by the one fix
     const raw = doc.text.slice(d.start, d.end).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m) => ' '.repeat(m.length));
@@ -1001,59 +1189,108 @@ export async function analyze(
 
   const suppressions: Suppression[] = [];
   const before = result.findings.length;
-  const inc = opts.incremental;
-  const key = JSON.stringify([
-    target,
-    settings,
-    opts.select ?? null,
-    opts.ignore ?? null,
-    [...projectNames].sort(),
-    [...projectMembers].sort(),
-    [...conditional.keys()].sort(),
-    [...ctx.systemIncludes].sort(),
-    directives.map((d) => `${d.name} ${d.rest}`),
-  ]);
-  const region = inc ? reusableRegion(ctx, tree, inc, key) : null;
-  if (region) {
-    // the lexical pass over the edited top-level nodes only; findings elsewhere are shifted, not recomputed
-    for (const s0 of region.kept) result.findings.push(s0);
-    ctx.minContrib.push(...region.keptMin);
+  const key = inc ? JSON.stringify([target, settings, opts.select ?? null, opts.ignore ?? null, headers.map((h) => h.id), [...ctx.systemIncludes].sort()]) : '';
+  const region = prev && edit && kept && inc?.dirty && prev.key && prev.key === key && prev.ppKey === ppKey ? reusableRegion(ctx, prev, edit, inc.dirty) : null;
+  /** Previous answers about project declarations for the names the edited region mentions (old or new text). */
+  let recheck: Map<string, ProjectState> | null = null;
+  if (inc) inc.regional = !!region;
+  if (region && prev) {
+    // what the project declares carries over for names the edit did not touch; the others are asked again
+    recheck = new Map();
+    const ld = edit!.lineDelta;
+    const lastOld = region.lastOld;
+    for (const [k, v] of prev.memo) memo.set(k, ld && v.rows.some((r) => r > lastOld) ? { ...v, rows: v.rows.map((r) => (r > lastOld ? r + ld : r)) } : v);
+    const oldText = prev.text.slice(region.start, region.oldEnd);
+    const newText = doc.text.slice(region.start, region.end);
+    const mentions = (t: string, name: string): boolean => {
+      for (let i = t.indexOf(name); i >= 0; i = t.indexOf(name, i + 1)) {
+        const before = i > 0 ? t.charCodeAt(i - 1) : 32;
+        const after = i + name.length < t.length ? t.charCodeAt(i + name.length) : 32;
+        if (!isIdChar(before) && !isIdChar(after)) return true;
+      }
+      return false;
+    };
+    for (const [k, v] of prev.memo) {
+      const name = k.startsWith('.') ? k.slice(1) : k;
+      if (!mentions(oldText, name) && !mentions(newText, name)) continue;
+      recheck.set(k, v);
+      memo.delete(k);
+    }
+    regionRows = { from: region.start, to: region.end, old: recheck, firstLine: region.startLine, lastOld, lineDelta: ld };
+    // the lexical pass over the edited top-level nodes only; findings elsewhere are moved, not recomputed
     guarded(ctx, 'names and members', () => scan(ctx, suppressions, region.start, region.end, region.startLine));
   } else {
     guarded(ctx, 'names and members', () => scan(ctx, suppressions));
   }
-  let scannedNow = result.findings.slice(before);
-  if (region && (suppressions.length || scannedNow.some((f) => f.code === 'ABI015') || ctx.ruleFailures.size)) {
-    // first-use findings and suppressions are file-wide: redo the whole pass
+  const fresh = result.findings.slice(before);
+  let regionMin: MinContrib[] = [];
+  let scannedNow = region ? region.keptBefore.concat(fresh.slice().sort((x, y) => x.range.start.line - y.range.start.line), region.keptAfter) : fresh;
+  if (region) {
+    result.findings.length = before;
+    for (const f of scannedNow) result.findings.push(f);
+    regionMin = ctx.minContrib;
+    ctx.minContrib = region.minBefore.concat(regionMin, region.minAfter);
+  }
+  const declarationsChanged = (): boolean => {
+    for (const [k, v] of recheck ?? []) {
+      const st = k.startsWith('.') ? projectState(k.slice(1), true) : projectState(k, false);
+      if (st.project !== v.project || st.covered !== v.covered) return true;
+    }
+    return false;
+  };
+  if (region && (suppressions.length || ctx.libcFindings || ctx.ruleFailures.size || result.findings.length > MAX_FINDINGS || declarationsChanged())) {
+    // suppressions, first-use findings and a changed project declaration are file-wide: redo the whole pass
     result.findings.length = before;
     ctx.minContrib = [];
     suppressions.length = 0;
     ctx.libcReported.clear();
+    ctx.libcFindings = 0;
+    // (answers about declarations computed so far are those of the current text: kept)
     guarded(ctx, 'names and members', () => scan(ctx, suppressions));
     scannedNow = result.findings.slice(before);
+    inc!.regional = false;
   }
   if (inc) {
-    inc.regional = !!region && !!inc.regional;
+    const reusable = !suppressions.length && !ctx.dropped && !ctx.libcFindings;
+    const multi = (fs: Finding[]): Finding[] => fs.filter((f) => f.range.start.line !== f.range.end.line);
+    const editLinesOf = (fs: Finding[], into: Set<number>): Set<number> => {
+      for (const f of fs) for (const fx of f.fixes) for (const e of fx.edits) for (let l = e.range.start.line; l <= e.range.end.line; l++) if (l < f.range.start.line || l > f.range.end.line) into.add(l);
+      return into;
+    };
+    const regional = !!region && !!inc.regional;
+    const multiLine = regional ? region!.multiLine.concat(multi(fresh)) : multi(scannedNow);
+    const editLines = regional ? [...editLinesOf(fresh, new Set(region!.editLines))].sort((x, y) => x - y) : [...editLinesOf(scannedNow, new Set())].sort((x, y) => x - y);
+    // (a full pass reports in text order; kept and rescanned findings are merged in order)
+    const byLine = <T>(xs: T[], line: (x: T) => number): T[] => {
+      for (let k = 1; k < xs.length; k++) if (line(xs[k]) < line(xs[k - 1])) return xs.slice().sort((x, y) => line(x) - line(y));
+      return xs;
+    };
     inc.next = {
       text: doc.text,
-      key,
-      scanned: suppressions.length || ctx.dropped ? [] : scannedNow.map((f) => ({ finding: f, offsets: findingOffsets(pos, f) })),
-      minContrib: ctx.minContrib.slice(),
+      lineCount: pos.lineCount,
+      key: reusable ? key : '',
+      directives,
+      ppKey,
+      pp: [pp, ppOld, ppNew],
+      scanned: !reusable ? [] : regional ? scannedNow : byLine(scannedNow, (f) => f.range.start.line),
+      multiLine: reusable ? multiLine : [],
+      editLines: reusable ? editLines : [],
+      minContrib: regional ? ctx.minContrib : byLine(ctx.minContrib, (c) => c.line),
+      minCounts: new Map(),
+      memo,
     };
-    if (suppressions.length || ctx.dropped || scannedNow.some((f) => f.code === 'ABI015')) inc.next.key = '';
   }
-  guarded(ctx, 'ABI006', () => {
-    // (the query visits the whole tree: only when the text has a non-pointer PyTypeObject declaration at all)
-    if (!/\bPyTypeObject\s+[A-Za-z_]/.test(doc.text)) return;
-    for (const decl of typeObjectDeclarations(tree, language)) if (!pp.isInactive(decl.startPosition.row)) checkStaticType(ctx, decl);
-  });
   if (target.abi3t) guarded(ctx, 'ABI012', () => checkAbi3tModuleInit(ctx, tree.rootNode));
   if (ctx.ruleFailures.size) result.notices.push(...[...ctx.ruleFailures].map((f) => `a check failed and was skipped (other rules still ran): ${f}`));
 
   if (ctx.dropped) result.notices.push(`${ctx.dropped} more findings were not reported (more than ${MAX_FINDINGS} in one file)`);
-  result.parseErrors = countErrors(tree.rootNode);
-  const minMinor = ctx.minContrib.reduce((m, c) => Math.max(m, c.minor), 0);
-  result.minimumVersion = ctx.minContrib.length ? Math.max(minMinor, target.abi3t ? 15 : 2) : null;
+  // contributions counted by name: after a regional pass, the previous counts less the region's old uses
+  const counts =
+    region && inc?.regional && prev
+      ? countMin(countMin(new Map(prev.minCounts), prev.minContrib.slice(region.minBefore.length, prev.minContrib.length - region.minAfter.length), -1), regionMin, 1)
+      : countMin(new Map(), ctx.minContrib, 1);
+  if (inc?.next) inc.next.minCounts = counts;
+  result.minimumVersion = minimumOf(ctx, counts);
   finish(result, suppressions);
   result.timing.analyze = performance.now() - ta;
   void t0;
@@ -1099,76 +1336,107 @@ function checkBuildAgreement(
   }
 }
 
-/** The offsets a finding touches: its range and every fix edit (all must move together). */
-function findingOffsets(pos: PositionMap, f: Finding): number[] {
-  const out = [pos.offset(f.range.start.line, f.range.start.character), pos.offset(f.range.end.line, f.range.end.character)];
-  for (const fx of f.fixes) for (const e of fx.edits) out.push(pos.offset(e.range.start.line, e.range.start.character), pos.offset(e.range.end.line, e.range.end.character));
-  return out;
+/** A finding of the lexical pass after lines past `after` moved by `lineDelta`. */
+function moveLines(f: Finding, after: number, lineDelta: number): Finding {
+  const mv = (r: Range): Range =>
+    r.end.line > after
+      ? { start: r.start.line > after ? { line: r.start.line + lineDelta, character: r.start.character } : r.start, end: { line: r.end.line + lineDelta, character: r.end.character } }
+      : r;
+  return { ...f, range: mv(f.range), fixes: f.fixes.map((fx) => ({ ...fx, edits: fx.edits.map((e) => ({ range: mv(e.range), newText: e.newText })) })) };
 }
 
 /**
  * Whether the previous lexical pass can be reused outside the edited region, and that region: the top-level
- * syntax nodes the edit touched, widened to whole lines. Null means: do the whole pass.
+ * syntax nodes the edit touched, widened to whole lines. Null means: do the whole pass. Findings and minimum
+ * contributions outside the region are kept, those below it moved by the edit's line change.
  */
 function reusableRegion(
   ctx: Ctx,
-  tree: Tree,
-  inc: IncrementalInput,
-  key: string,
-): { start: number; end: number; startLine: number; kept: Finding[]; keptMin: { offset: number; minor: number }[] } | null {
-  const prev = inc.prev;
-  const dirty = inc.dirty;
-  if (!prev || !dirty || !prev.key || prev.key !== key) return null;
+  prev: IncrementalState,
+  edit: LineEdit,
+  dirty: { start: number; end: number; delta: number },
+): {
+  start: number;
+  end: number;
+  oldEnd: number;
+  startLine: number;
+  lastOld: number;
+  keptBefore: Finding[];
+  keptAfter: Finding[];
+  multiLine: Finding[];
+  editLines: number[];
+  minBefore: MinContrib[];
+  minAfter: MinContrib[];
+} | null {
   const text = ctx.doc.text;
+  const root = ctx.tree.rootNode;
   let start = dirty.start;
   let end = dirty.end;
-  const cursor = tree.walk();
-  if (cursor.gotoFirstChild()) {
-    do {
-      const s0 = cursor.startIndex;
-      const e0 = cursor.endIndex;
-      if (e0 >= dirty.start && s0 <= dirty.end) {
-        start = Math.min(start, s0);
-        end = Math.max(end, e0);
-      }
-    } while (cursor.gotoNextSibling());
+  // the top-level nodes touching the edited span: found by index, not by walking every top-level node
+  let node: Node | null = root.firstChildForIndex(dirty.start);
+  const before = node ? node.previousSibling : root.lastChild;
+  if (before && before.endIndex >= dirty.start) node = before;
+  for (let guard = 0; node && node.startIndex <= dirty.end && guard < 100000; guard++) {
+    start = Math.min(start, node.startIndex);
+    end = Math.max(end, node.endIndex);
+    node = node.nextSibling;
   }
-  cursor.delete();
   start = text.lastIndexOf('\n', start - 1) + 1;
+  // a comment (or any node) ending on the region's first line starts the region
+  for (let guard = 0; start > 0 && guard < 8; guard++) {
+    const inside = root.descendantForIndex(start, start);
+    if (!inside || inside.startIndex >= start || inside.type === 'translation_unit') break;
+    let top: Node = inside;
+    while (top.parent && top.parent.type !== 'translation_unit') top = top.parent;
+    if (top.startIndex >= start) break;
+    start = text.lastIndexOf('\n', top.startIndex - 1) + 1;
+  }
   const nl = text.indexOf('\n', end);
   end = nl < 0 ? text.length : nl;
   // a line continued into or out of the region could change how its first or last line reads
   if (start >= 2 && /\\\r?$/.test(text.slice(text.lastIndexOf('\n', start - 2) + 1, start - 1))) return null;
   if (/\\\r?$/.test(text.slice(text.lastIndexOf('\n', end - 1) + 1, end))) return null;
   if (text.slice(start, end).includes('abi3lint:')) return null;
-  const oldStart = start;
-  const oldEnd = end - dirty.delta;
-  if (oldEnd < oldStart || prev.text.slice(0, oldStart) !== text.slice(0, start) || prev.text.slice(oldEnd) !== text.slice(end)) return null;
-  const map = (o: number): number => (o <= oldStart ? o : o >= oldEnd ? o + dirty.delta : -1);
-  const kept: Finding[] = [];
-  for (const { finding, offsets } of prev.scanned) {
-    const [s0, e0] = offsets;
-    if (s0 >= oldStart && e0 <= oldEnd && !(e0 <= oldStart) && !(s0 >= oldEnd)) continue; // inside the region: rescanned
-    if (s0 < oldStart && e0 > oldStart) return null; // spans the region's edge
-    const moved = offsets.map(map);
-    if (moved.some((o) => o < 0)) return null; // a fix edit inside the region
-    kept.push(shiftFinding(ctx.pos, finding, moved));
+  const pos = ctx.pos;
+  const startLine = pos.position(start).line;
+  const lastOld = pos.position(end).line - edit.lineDelta;
+  for (const f of prev.multiLine) {
+    if (f.range.start.line <= lastOld && f.range.end.line >= startLine) return null; // spans the region's edge
   }
-  const keptMin = prev.minContrib.filter((c) => c.offset < oldStart).concat(prev.minContrib.filter((c) => c.offset >= oldEnd).map((c) => ({ offset: c.offset + dirty.delta, minor: c.minor })));
-  inc.regional = true;
-  return { start, end, startLine: ctx.pos.position(start).line, kept, keptMin };
-}
-
-/** A finding outside the edited region at its new offsets (positions recomputed on the new text). */
-function shiftFinding(pos: PositionMap, f: Finding, offsets: number[]): Finding {
-  let k = 0;
-  const r = (): Range => {
-    const a = offsets[k++];
-    const b = offsets[k++];
-    return pos.range(a, b);
+  const el = prev.editLines;
+  for (let lo = 0, hi = el.length; lo < hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (el[mid] < startLine) lo = mid + 1;
+    else if (el[mid] > lastOld) hi = mid;
+    else return null; // a fix of a finding elsewhere edits the region
+  }
+  // the others sit on one line with their fixes: those starting before the region are kept, those after moved
+  const firstAt = <T>(xs: T[], line: (x: T) => number, min: number): number => {
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (line(xs[mid]) < min) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   };
-  const range = r();
-  return { ...f, range, fixes: f.fixes.map((fx) => ({ ...fx, edits: fx.edits.map((e) => ({ range: r(), newText: e.newText })) })) };
+  const sc = prev.scanned;
+  const fLine = (f: Finding): number => f.range.start.line;
+  const a = firstAt(sc, fLine, startLine);
+  const b = firstAt(sc, fLine, lastOld + 1);
+  const ld = edit.lineDelta;
+  const editsAfter = (f: Finding): boolean => f.fixes.some((fx) => fx.edits.some((e) => e.range.end.line > lastOld));
+  const keptBefore = ld ? sc.slice(0, a).map((f) => (editsAfter(f) ? moveLines(f, lastOld, ld) : f)) : sc.slice(0, a);
+  const keptAfter = ld ? sc.slice(b).map((f) => moveLines(f, lastOld, ld)) : sc.slice(b);
+  const multiLine = prev.multiLine.map((f) => (ld && f.range.end.line > lastOld ? moveLines(f, lastOld, ld) : f));
+  const editLines = ld ? el.map((l) => (l > lastOld ? l + ld : l)) : el;
+  const mc = prev.minContrib;
+  const cLine = (c: MinContrib): number => c.line;
+  const minBefore = mc.slice(0, firstAt(mc, cLine, startLine));
+  const rest = mc.slice(firstAt(mc, cLine, lastOld + 1));
+  const minAfter = ld ? rest.map((c) => ({ ...c, line: c.line + ld })) : rest;
+  return { start, end, oldEnd: end - dirty.delta, startLine, lastOld, keptBefore, keptAfter, multiLine, editLines, minBefore, minAfter };
 }
 
 function checkAbi3tModuleInit(ctx: Ctx, root: Node): void {
@@ -1195,28 +1463,6 @@ function checkAbi3tModuleInit(ctx: Ctx, root: Node): void {
   }
 }
 
-function countErrors(root: Node): number {
-  if (!root.hasError) return 0;
-  let n = 0;
-  const cursor = root.walk();
-  let down = true;
-  for (;;) {
-    if (down) {
-      const node = cursor.currentNode;
-      if (node.isError || node.isMissing) n++;
-      if (node.hasError && cursor.gotoFirstChild()) continue;
-    }
-    if (cursor.gotoNextSibling()) {
-      down = true;
-      continue;
-    }
-    if (!cursor.gotoParent()) break;
-    down = false;
-  }
-  cursor.delete();
-  return n;
-}
-
 function finish(result: LintResult, suppressions: Suppression[]): void {
   if (suppressions.length) {
     result.findings = result.findings.filter((f) => {
@@ -1227,5 +1473,5 @@ function finish(result: LintResult, suppressions: Suppression[]): void {
       return true;
     });
   }
-  result.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  result.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }

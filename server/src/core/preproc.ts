@@ -411,6 +411,60 @@ export interface PreprocResult {
   conditions: ConditionUse[];
   /** Unterminated #if groups, #else/#endif without #if. */
   problems: { line: number; message: string }[];
+  /** Lines strictly between start and end assume `names` defined. */
+  guardRanges: GuardRange[];
+  lineCount: number;
+  /** What the analysis derives from the directives and this evaluation, kept with it across edits. */
+  memo: { systemIncludes?: string[]; pythonH?: Directive | null; versionConditions?: ConditionUse[] };
+}
+
+export interface GuardRange {
+  start: number;
+  end: number;
+  names: Set<string>;
+}
+
+function withLookups(
+  directives: Directive[],
+  inactiveSorted: InactiveRange[],
+  guardRanges: GuardRange[],
+  conditions: ConditionUse[],
+  problems: { line: number; message: string }[],
+  lineCount: number,
+  memo: PreprocResult['memo'] = {},
+): PreprocResult {
+  const isInactive = (line: number): boolean => {
+    let lo = 0;
+    let hi = inactiveSorted.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = inactiveSorted[mid];
+      if (line < r.startLine) hi = mid - 1;
+      else if (line >= r.endLine) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  };
+  const guardAt = (line: number): ReadonlySet<string> => {
+    const s = new Set<string>();
+    for (const g of guardRanges) if (line > g.start && line < g.end) for (const n of g.names) s.add(n);
+    return s;
+  };
+  return { directives, inactive: inactiveSorted, guardAt, isInactive, conditions, problems, guardRanges, lineCount, memo };
+}
+
+/**
+ * The result of evaluateConditionals after an edit that touched no directive (the directives themselves were
+ * moved in place): lines after `lastOldLine` move by `lineDelta`. Every range boundary is a directive line or
+ * the line count, so none lies inside the edited lines.
+ */
+export function shiftPreproc(pp: PreprocResult, lastOldLine: number, lineDelta: number): PreprocResult {
+  if (lineDelta === 0) return pp;
+  const f = (l: number): number => (l > lastOldLine ? l + lineDelta : l);
+  const inactive = pp.inactive.map((r) => (r.endLine > lastOldLine ? { ...r, startLine: f(r.startLine), endLine: f(r.endLine) } : r));
+  const guards = pp.guardRanges.map((g) => (g.end > lastOldLine ? { ...g, start: f(g.start), end: f(g.end) } : g));
+  const problems = pp.problems.map((p) => (p.line > lastOldLine ? { ...p, line: p.line + lineDelta } : p));
+  return withLookups(pp.directives, inactive, guards, pp.conditions, problems, pp.lineCount + lineDelta, pp.memo);
 }
 
 /**
@@ -422,7 +476,7 @@ export function evaluateConditionals(directives: Directive[], env: PPEnv, lineCo
   const inactive: InactiveRange[] = [];
   const conditions: ConditionUse[] = [];
   const problems: { line: number; message: string }[] = [];
-  const guardRanges: { start: number; end: number; names: Set<string> }[] = [];
+  const guardRanges: GuardRange[] = [];
   // number of frames on the stack whose current branch is inactive (kept in step with `stack`)
   let inactiveFrames = 0;
   const allActive = (): boolean => inactiveFrames === 0;
@@ -570,24 +624,6 @@ export function evaluateConditionals(directives: Directive[], env: PPEnv, lineCo
   }
   if (inactiveStart >= 0) inactive.push({ startLine: inactiveStart, endLine: lineCount, reason: inactiveReason });
 
-  // Per-line lookups.
   const inactiveSorted = inactive.slice().sort((a, b) => a.startLine - b.startLine);
-  const isInactive = (line: number): boolean => {
-    let lo = 0;
-    let hi = inactiveSorted.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const r = inactiveSorted[mid];
-      if (line < r.startLine) hi = mid - 1;
-      else if (line >= r.endLine) lo = mid + 1;
-      else return true;
-    }
-    return false;
-  };
-  const guardAt = (line: number): ReadonlySet<string> => {
-    const s = new Set<string>();
-    for (const g of guardRanges) if (line > g.start && line < g.end) for (const n of g.names) s.add(n);
-    return s;
-  };
-  return { directives, inactive: inactiveSorted, guardAt, isInactive, conditions, problems };
+  return withLookups(directives, inactiveSorted, guardRanges, conditions, problems, lineCount);
 }

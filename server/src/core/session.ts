@@ -4,7 +4,6 @@
  */
 import { loadCatalog } from './catalog';
 import { analyze, MAX_FILE_BYTES, PositionMap, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
-import type { DeclCache } from './declarations';
 import { Edit, initParser, type Tree } from './parser';
 import { DEFAULT_SETTINGS } from './settings';
 import type { LintResult, Range } from './types';
@@ -25,13 +24,16 @@ export class DocumentSession {
   private tree: Tree | null = null;
   private dirty = true;
   private disposed = false;
-  /** Declarations per top-level node, kept across edits. */
-  private declCache: DeclCache = new Map();
   /** The previous analysis's lexical findings, and what changed in the text since. */
   private incState: IncrementalState | undefined;
   private edited: { start: number; end: number; delta: number } | null = null;
+  /** Line starts of the current text, updated per edit (a 16k-line file is not rescanned per keystroke). */
+  private lineStarts: number[] | null = null;
+  private mayHaveNul = true;
   /** Whether the last lint() rescanned only the edited region (for tests and the benchmark). */
   lastWasRegional = false;
+  /** Whether the last lint() moved the previous directives and #if results instead of recomputing them. */
+  lastKeptDirectives = false;
   /** Time of the last (re-)parse, ms. */
   lastParseMs = 0;
 
@@ -44,19 +46,35 @@ export class DocumentSession {
     return this.textValue;
   }
 
+  /** The text as analysed: NUL bytes read as spaces (looked for only when an edit may have brought one). */
+  private parseText(): string {
+    if (this.mayHaveNul) {
+      this.mayHaveNul = this.textValue.includes('\0');
+      if (this.mayHaveNul) return this.textValue.replace(/\0/g, ' ');
+    }
+    return this.textValue;
+  }
+
+  private starts(): number[] {
+    this.lineStarts ??= new PositionMap(this.textValue).starts;
+    return this.lineStarts;
+  }
+
   /** Applies editor changes in order (LSP incremental sync semantics). */
   applyChanges(changes: TextChange[]): void {
     for (const ch of changes) {
       if (!ch.range) {
         this.incState = undefined;
         this.edited = null;
+        this.lineStarts = null;
+        this.mayHaveNul = true;
         this.textValue = ch.text;
         this.tree?.delete();
         this.tree = null;
         this.dirty = true;
         continue;
       }
-      const pos = new PositionMap(this.textValue);
+      const pos = new PositionMap(this.textValue, this.starts());
       const clampLine = (l: number): number => Math.max(0, Math.min(l, pos.lineCount - 1));
       const off = (p: { line: number; character: number }): number => {
         const line = clampLine(p.line);
@@ -67,7 +85,15 @@ export class DocumentSession {
       const end = Math.max(start, off(ch.range.end));
       const startPos = pos.position(start);
       const endPos = pos.position(end);
+      // line starts after the edit: those of the inserted text, then the old ones moved (no rescan of the text)
+      const inserted: number[] = [];
+      for (let k = ch.text.indexOf('\n'); k >= 0; k = ch.text.indexOf('\n', k + 1)) inserted.push(start + k + 1);
+      const d = ch.text.length - (end - start);
+      const tail = pos.starts.slice(endPos.line + 1);
+      for (let k = 0; k < tail.length; k++) tail[k] += d;
+      this.lineStarts = pos.starts.slice(0, startPos.line + 1).concat(inserted, tail);
       this.textValue = this.textValue.slice(0, start) + ch.text + this.textValue.slice(end);
+      if (ch.text.includes('\0')) this.mayHaveNul = true;
       // the edited span in current offsets, merged with earlier edits since the last analysis
       const delta = ch.text.length - (end - start);
       const newEnd = start + ch.text.length;
@@ -106,8 +132,7 @@ export class DocumentSession {
     }
     const { parser } = await initParser();
     const t0 = performance.now();
-    const text = this.textValue.includes('\0') ? this.textValue.replace(/\0/g, ' ') : this.textValue;
-    const next = parser.parse(text, this.tree ?? null);
+    const next = parser.parse(this.parseText(), this.tree ?? null);
     this.lastParseMs = performance.now() - t0;
     if (this.tree && this.tree !== next) this.tree.delete();
     this.tree = next ?? null;
@@ -116,7 +141,7 @@ export class DocumentSession {
   }
 
   async lint(opts: LintOptions = {}): Promise<LintResult> {
-    const result: LintResult = { path: this.path, target: null, minimumVersion: null, findings: [], inactive: [], notices: [], parseErrors: 0, timing: { parse: 0, analyze: 0 } };
+    const result: LintResult = { path: this.path, target: null, minimumVersion: null, findings: [], inactive: [], notices: [], timing: { parse: 0, analyze: 0 } };
     if (this.textValue.length > MAX_FILE_BYTES) {
       result.noTargetReason = `file is ${(this.textValue.length / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
       result.notices.push(result.noTargetReason);
@@ -127,14 +152,18 @@ export class DocumentSession {
       if (!tree) return result;
       result.timing.parse = this.lastParseMs;
       const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
-      const text = this.textValue.includes('\0') ? this.textValue.replace(/\0/g, ' ') : this.textValue;
+      const text = this.parseText();
       const incremental: IncrementalInput = { prev: this.incState, dirty: this.edited };
-      const r = await analyze({ path: this.path, text }, tree, loadCatalog(), settings, { ...opts, declCache: this.declCache, incremental }, result);
+      const r = await analyze({ path: this.path, text }, tree, loadCatalog(), settings, { ...opts, incremental, lineStarts: this.starts() }, result);
       this.incState = incremental.next;
       this.edited = null;
       this.lastWasRegional = !!incremental.regional;
+      this.lastKeptDirectives = !!incremental.directivesKept;
       return r;
     } catch (e) {
+      // the kept state may be half-updated: the next analysis starts afresh
+      this.incState = undefined;
+      this.edited = null;
       result.internalError = e instanceof Error ? e.message : String(e);
     result.notices.push(`internal error, file not fully checked: ${result.internalError}`);
       return result;

@@ -64,8 +64,6 @@ export interface LintResult {
   notices: string[];
   /** Set when the analysis failed inside abi3lint (a bug): the file was not fully checked. */
   internalError?: string;
-  /** Syntax error nodes tree-sitter reported (CPython macro idioms produce some; informational). */
-  parseErrors: number;
   /** Time spent, ms. */
   timing: { parse: number; analyze: number };
 }

@@ -95,6 +95,10 @@ export function startServer(connection: Connection): void {
       for (const d of docs.values()) if (d.session.path === file) return d.session.text;
       return fsHost.readFile(file);
     },
+    stamp(file) {
+      for (const d of docs.values()) if (d.session.path === file) return null; // open: read from memory
+      return fsHost.stamp!(file);
+    },
   };
 
   async function settingsFor(uri: string): Promise<Settings> {
