@@ -150,7 +150,9 @@ class Server {
   uri = pathToFileURL('/fuzz/server-input.c').href;
   constructor() {
     this.proc.stderr!.resume();
-    this.conn.onNotification('textDocument/publishDiagnostics', (p: { version?: number }) => {
+    // every analysis ends with a status notification for its version (diagnostics are republished only when
+    // they change)
+    this.conn.onNotification('abi3lint/status', (p: { version?: number }) => {
       const w = this.waiters.get(p.version ?? -1);
       if (w) {
         this.waiters.delete(p.version ?? -1);
@@ -170,7 +172,7 @@ class Server {
   }
   wait(version: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no diagnostics for version ${version} within ${TIME_BOUND_MS * 2} ms`)), TIME_BOUND_MS * 2);
+      const t = setTimeout(() => reject(new Error(`no analysis of version ${version} within ${TIME_BOUND_MS * 2} ms`)), TIME_BOUND_MS * 2);
       this.waiters.set(version, () => {
         clearTimeout(t);
         resolve();

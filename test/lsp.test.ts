@@ -55,7 +55,7 @@ describe('language server over stdio', { timeout: 60000 }, () => {
       textDocument: { uri, version },
       contentChanges: [range ? { range, text: newText } : { text: newText }],
     });
-    return client.diagnostics(uri, version, mark);
+    return client.current(uri, version, mark);
   };
   const codes = (d: { diagnostics: { code?: string; range: Range }[] }) => d.diagnostics.filter((x) => x.code).map((x) => `${x.range.start.line}:${x.range.start.character} ${x.code}`);
 
@@ -102,6 +102,19 @@ describe('language server over stdio', { timeout: 60000 }, () => {
     const d = await change(edits[0].range, edits[0].newText);
     assert.match(text, /PyTuple_GetItem\(t, 0\)/);
     assert.deepEqual(codes(d), ['6:18 ABI002']);
+  });
+
+  test('an edit that changes no diagnostic is analysed but not republished', async () => {
+    const before = await client.current(uri, version);
+    const mark = client.mark();
+    // a space typed at the end of the line after the last finding: nothing moves
+    const last = text.split('\n').length - 1;
+    const d = await change({ start: { line: last, character: 0 }, end: { line: last, character: 0 } }, ' ');
+    assert.equal(client.publishedFor(uri, version, mark), false, 'no publish for an unchanged list');
+    assert.deepEqual(codes(d), codes(before));
+    // and undoing it: still nothing to publish
+    const d2 = await change({ start: { line: last, character: 0 }, end: { line: last, character: 1 } }, '');
+    assert.deepEqual(codes(d2), codes(before));
   });
 
   test('an edit that raises the target clears the too-new diagnostic', async () => {

@@ -39,3 +39,18 @@ test('the VSIX holds exactly the run-time files and stays under 5 MB', { timeout
   );
   fs.rmSync(path.dirname(out), { recursive: true, force: true });
 });
+
+test('the language server starts with the same Node flags from VS Code, from abi3lint-lsp and in the benchmark', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SERVER_NODE_FLAGS } = require('../server/src/lsp/protocol') as { SERVER_NODE_FLAGS: string[] };
+  assert.ok(SERVER_NODE_FLAGS.length > 0);
+  const shebang = fs.readFileSync(path.join(ROOT, 'bin', 'abi3lint-lsp.js'), 'utf8').split('\n')[0];
+  assert.equal(shebang, `#!/usr/bin/env -S node ${SERVER_NODE_FLAGS.join(' ')}`);
+  const client = fs.readFileSync(path.join(ROOT, 'client', 'src', 'extension.ts'), 'utf8');
+  assert.match(client, /run: \{ module, transport: TransportKind\.ipc, options: \{ execArgv: SERVER_NODE_FLAGS \} \}/);
+  assert.match(fs.readFileSync(path.join(ROOT, 'scripts', 'bench.ts'), 'utf8'), /SERVER_NODE_FLAGS/);
+  // the flags are valid for this Node: the server starts and answers --version with them
+  const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, path.join(ROOT, 'dist', 'server.js'), '--version'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^abi3lint-lsp /);
+});

@@ -61,6 +61,22 @@ export class LspClient {
     return this.next<PublishedDiagnostics>('textDocument/publishDiagnostics', (p) => p.uri === uri && (version === undefined || p.version === version), since);
   }
 
+  /**
+   * Waits until the server has analysed `version` of a document (its `abi3lint/status`), then returns the
+   * diagnostics the client holds for it: the server republishes only when they change.
+   */
+  async current(uri: string, version: number, since = 0): Promise<PublishedDiagnostics> {
+    await this.next<{ uri: string; version?: number }>('abi3lint/status', (s) => s.uri === uri && s.version === version, since);
+    const last = [...this.received].reverse().find((r) => r.method === 'textDocument/publishDiagnostics' && r.params.uri === uri);
+    if (!last) throw new Error(`no diagnostics were ever published for ${uri}`);
+    return last.params as PublishedDiagnostics;
+  }
+
+  /** Whether diagnostics were published for a document version. */
+  publishedFor(uri: string, version: number, since = 0): boolean {
+    return this.received.slice(since).some((r) => r.method === 'textDocument/publishDiagnostics' && r.params.uri === uri && r.params.version === version);
+  }
+
   mark(): number {
     return this.received.length;
   }

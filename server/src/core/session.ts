@@ -85,13 +85,21 @@ export class DocumentSession {
       const end = Math.max(start, off(ch.range.end));
       const startPos = pos.position(start);
       const endPos = pos.position(end);
-      // line starts after the edit: those of the inserted text, then the old ones moved (no rescan of the text)
+      // line starts after the edit, updated in place (the session owns them): those of the inserted text
+      // replace the edited lines', and the later ones move (no rescan of the text, no new array per keystroke)
       const inserted: number[] = [];
       for (let k = ch.text.indexOf('\n'); k >= 0; k = ch.text.indexOf('\n', k + 1)) inserted.push(start + k + 1);
       const d = ch.text.length - (end - start);
-      const tail = pos.starts.slice(endPos.line + 1);
-      for (let k = 0; k < tail.length; k++) tail[k] += d;
-      this.lineStarts = pos.starts.slice(0, startPos.line + 1).concat(inserted, tail);
+      const starts = pos.starts;
+      const removed = endPos.line - startPos.line;
+      if (inserted.length > 4096) {
+        // (a large paste: a new array, as spreading it into splice() would exceed the argument limit)
+        const tail = starts.slice(endPos.line + 1).map((x) => x + d);
+        this.lineStarts = starts.slice(0, startPos.line + 1).concat(inserted, tail);
+      } else {
+        if (removed || inserted.length) starts.splice(startPos.line + 1, removed, ...inserted);
+        for (let k = startPos.line + 1 + inserted.length; k < starts.length; k++) starts[k] += d;
+      }
       this.textValue = this.textValue.slice(0, start) + ch.text + this.textValue.slice(end);
       if (ch.text.includes('\0')) this.mayHaveNul = true;
       // the edited span in current offsets, merged with earlier edits since the last analysis

@@ -56,12 +56,23 @@ interface OpenDoc {
   /** Increments on every change; a lint started for an older generation is not published. */
   generation: number;
   result?: LintResult;
+  /** What the client was last sent: diagnostics are published again only when they change. */
+  published?: Diagnostic[];
+  publishedInactive?: LintResult['inactive'];
+}
+
+/** Whether two diagnostic lists say the same (kept findings are the same objects, so mostly by identity). */
+function sameDiagnostics(a: Diagnostic[], b: Diagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && JSON.stringify(a[i]) !== JSON.stringify(b[i])) return false;
+  return true;
 }
 
 
 export function startServer(connection: Connection): void {
   const docs = new Map<string, OpenDoc>();
-  const workspaceResults = new Map<string, LintResult>(); // unopened files checked by the workspace scan
+  // unopened files the workspace check published diagnostics for (their results are not kept: the client has them)
+  const workspaceResults = new Set<string>();
   const buildCache = new Map<string, BuildConfig | null>();
   const settingsCache = new Map<string, Settings>();
   let folders: string[] = [];
@@ -124,7 +135,18 @@ export function startServer(connection: Connection): void {
     return settings;
   }
 
+  // one Diagnostic per finding and per inactive range object: findings an edit did not touch are kept by the
+  // session, so most of a republished list is reused, not rebuilt
+  const diagnosticOf = new WeakMap<object, Diagnostic>();
   function toDiagnostic(f: Finding): Diagnostic {
+    let d = diagnosticOf.get(f);
+    if (!d) {
+      d = makeDiagnostic(f);
+      diagnosticOf.set(f, d);
+    }
+    return d;
+  }
+  function makeDiagnostic(f: Finding): Diagnostic {
     const sev = f.severity === 'error' ? DiagnosticSeverity.Error : f.severity === 'warning' ? DiagnosticSeverity.Warning : f.severity === 'info' ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint;
     return {
       range: f.range,
@@ -134,7 +156,8 @@ export function startServer(connection: Connection): void {
       source: 'abi3lint',
       message: `${f.message} [${f.name}]`,
       tags: f.deprecated ? [DiagnosticTag.Deprecated] : undefined,
-      data: { fixes: f.fixes, identifier: f.identifier },
+      // (quick fixes come from the server's own result, so the fixes need not travel with every publish)
+      data: f.identifier ? { identifier: f.identifier } : undefined,
     };
   }
 
@@ -143,20 +166,26 @@ export function startServer(connection: Connection): void {
     // inactive preprocessor regions: greyed out (Unnecessary hints), as clangd does
     for (const reg of r.inactive) {
       if (reg.endLine <= reg.startLine) continue;
-      out.push({
-        range: { start: { line: reg.startLine, character: 0 }, end: { line: reg.endLine, character: 0 } },
-        severity: DiagnosticSeverity.Hint,
-        source: 'abi3lint',
-        message: `Inactive at the target: ${reg.reason}`,
-        tags: [DiagnosticTag.Unnecessary],
-      });
+      let d = diagnosticOf.get(reg);
+      if (!d) {
+        d = {
+          range: { start: { line: reg.startLine, character: 0 }, end: { line: reg.endLine, character: 0 } },
+          severity: DiagnosticSeverity.Hint,
+          source: 'abi3lint',
+          message: `Inactive at the target: ${reg.reason}`,
+          tags: [DiagnosticTag.Unnecessary],
+        };
+        diagnosticOf.set(reg, d);
+      }
+      out.push(d);
     }
     return out;
   }
 
-  function sendStatus(uri: string, r: LintResult | undefined, error?: string): void {
+  function sendStatus(uri: string, r: LintResult | undefined, error?: string, version?: number): void {
     const status: ServerStatus = {
       uri,
+      version,
       target: r?.target ? `${r.target.abi3t ? 'abi3t' : 'abi3 ≥'} ${minorToString(r.target.minor)}` : null,
       source: r?.target ? describeSource(r.target) : (r?.noTargetReason ?? null),
       minimum: r?.minimumVersion != null ? minorToString(r.minimumVersion) : null,
@@ -175,10 +204,17 @@ export function startServer(connection: Connection): void {
       const r = await doc.session.lint({ settings, host, root: rootFor(file), buildConfigCache: buildCache });
       if (doc.generation !== generation || !docs.has(doc.uri)) return; // stale: a newer change is pending
       doc.result = r;
-      await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnosticsFor(r) });
-      void connection.sendNotification('abi3lint/inactiveRegions', { uri: doc.uri, version: doc.version, regions: r.inactive });
+      const diagnostics = diagnosticsFor(r);
+      if (!doc.published || !sameDiagnostics(doc.published, diagnostics)) {
+        doc.published = diagnostics;
+        await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+      }
+      if (doc.publishedInactive !== r.inactive) {
+        doc.publishedInactive = r.inactive;
+        void connection.sendNotification('abi3lint/inactiveRegions', { uri: doc.uri, version: doc.version, regions: r.inactive });
+      }
       for (const n of r.notices) log('info', `${path.basename(file)}: ${n}`);
-      sendStatus(doc.uri, r);
+      sendStatus(doc.uri, r, undefined, doc.version);
       log('debug', `linted ${path.basename(file)} v${doc.version}: ${r.findings.length} findings, parse ${r.timing.parse.toFixed(1)} ms, analysis ${r.timing.analyze.toFixed(1)} ms`);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
@@ -186,7 +222,7 @@ export function startServer(connection: Connection): void {
         failedOnce.add(msg);
         log('error', `checking ${file} failed: ${e instanceof Error ? e.stack : msg}`);
       }
-      sendStatus(doc.uri, undefined, msg);
+      sendStatus(doc.uri, undefined, msg, doc.version);
     }
   }
 
@@ -263,7 +299,7 @@ export function startServer(connection: Connection): void {
       try {
         const r = await s.lint({ settings: await settingsFor(uri), host, root: rootFor(file), buildConfigCache: buildCache });
         if (docs.has(uri)) continue; // opened meanwhile: the editor's version wins
-        workspaceResults.set(uri, r);
+        workspaceResults.add(uri);
         await connection.sendDiagnostics({ uri, diagnostics: r.findings.map(toDiagnostic) });
       } finally {
         s.dispose();
@@ -475,8 +511,11 @@ export function startServer(connection: Connection): void {
     try {
       if (p.command === 'abi3lint.server.checkWorkspace') return await checkWorkspace();
       if (p.command === 'abi3lint.server.stats') {
+        // (a full collection first when the process was started with --expose-gc: live memory, not garbage)
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (gc && (p.arguments?.[0] as { gc?: boolean } | undefined)?.gc) gc();
         const m = process.memoryUsage();
-        return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, openDocuments: docs.size, workspaceResults: workspaceResults.size };
+        return { rss: m.rss, peakRss: process.resourceUsage().maxRSS * 1024, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, openDocuments: docs.size, workspaceResults: workspaceResults.size };
       }
       if (p.command === 'abi3lint.server.showRuleDocs') {
         const code = String(p.arguments?.[0] ?? '');
