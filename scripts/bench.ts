@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   const big = generateSource(16000, 3);
   const small = generateSource(500, 5);
   const tSpawn = performance.now();
-  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ABI3LINT_DEBOUNCE_MS: '0', ABI3LINT_NO_WORKSPACE_CHECK: '1' } });
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ABI3LINT_NO_WORKSPACE_CHECK: '1' } });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   // every analysis ends with `abi3lint/status` for its version; diagnostics are published only when they change
   const waiters = new Map<string, (p: unknown) => void>();
@@ -236,7 +236,11 @@ async function main(): Promise<void> {
     const lines = text.split('\n');
     let line = Math.floor(lines.length / 2);
     let col = 4;
-    if (kind === 'finding') {
+    const flagged = /PyTuple_GET_ITEM|PyUnicode_AsUTF8|PyType_GetName|Py_NewRef|PyBytes_AS_STRING/;
+    if (kind === 'code') {
+      // a statement without a finding on its line (most lines): typing there changes no diagnostic
+      while (line < lines.length - 1 && !(/^    if \(/.test(lines[line]) && !flagged.test(lines[line]))) line++;
+    } else {
       // the first flagged call at or after the middle: type right after the name
       while (line < lines.length - 1 && !/PyTuple_GET_ITEM|PyUnicode_AsUTF8\(/.test(lines[line])) line++;
       const m = /PyTuple_GET_ITEM|PyUnicode_AsUTF8(?=\()/.exec(lines[line]);

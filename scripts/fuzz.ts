@@ -18,6 +18,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import { applyEdits, fixAllEdits } from '../server/src/core/fixes';
 import { lint, PositionMap } from '../server/src/core/lint';
 import { initParser } from '../server/src/core/parser';
+import { DocumentSession } from '../server/src/core/session';
 import type { LintResult } from '../server/src/core/types';
 import { generateSource } from './bench';
 
@@ -84,6 +85,40 @@ export function makeInput(rng: Rng, corpus: string[]): string {
     s = lines.join('\n');
   }
   return s;
+}
+
+/** What an editor does between two analyses: type a character or a token, delete a span, break or join lines. */
+const EDITS = ['x', ' ', '\n', '\n    ', 'PyTuple_GET_ITEM(t, 0)', 'Py_NewRef(o);', '(', ')', '{', '}', ';', '#if 0\n', '#endif\n', '/*', '*/', '"', '\\', 'int PyList_GET_SIZE(void);\n', '->tp_name', 'PyTypeObject T', 'abi3lint: ignore'];
+
+/**
+ * The incremental form (the language server's DocumentSession: moved directives, kept findings, regional
+ * rescans) against a fresh lint of the same text, after each of a seeded series of edits. Null when they agree.
+ */
+export async function checkIncremental(text: string, seed: number, steps = 12): Promise<string | null> {
+  const rng = new Rng(seed);
+  const file = '/fuzz/session.c';
+  const opts = { settings: { target: '3.9' }, buildConfig: null };
+  const key = (r: LintResult): string => JSON.stringify([r.target, r.minimumVersion, r.inactive, r.internalError ?? null, r.findings.map((f) => [f.code, f.range, f.message, f.fixes])]);
+  const session = new DocumentSession(file, text);
+  try {
+    let cur = text;
+    await session.lint(opts);
+    for (let i = 0; i < steps; i++) {
+      const pos = new PositionMap(cur);
+      // mostly near one spot, as typing is
+      const a = rng.int(cur.length + 1);
+      const b = rng.int(3) ? a : Math.min(cur.length, a + rng.int(16));
+      const ins = rng.int(4) ? rng.pick(EDITS) : '';
+      session.applyChanges([{ range: { start: pos.position(a), end: pos.position(b) }, text: ins }]);
+      cur = cur.slice(0, a) + ins + cur.slice(b);
+      const inc = await session.lint(opts);
+      const fresh = await lint({ path: file, text: cur }, opts);
+      if (key(inc) !== key(fresh)) return `incremental (seed ${seed}): after edit ${i} (${JSON.stringify(ins)} at ${a}..${b}) the session differs from a fresh lint`;
+    }
+    return null;
+  } finally {
+    session.dispose();
+  }
 }
 
 /** Invariants of one lint result on one text; returns the first violation, or null. */
@@ -229,6 +264,7 @@ async function main(): Promise<void> {
     const text = makeInput(rng, corpus);
     let why = await checkInvariants(text);
     if (!why && server && n % 5 === 0) why = await server.feed(text);
+    if (!why && n % 3 === 0 && text.length < 200000) why = await checkIncremental(text, seed + n);
     if (!why && n % 200 === 0) {
       // the CLI on the same input: exit 0 or 1, never 2, no stack trace
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-fuzz-'));

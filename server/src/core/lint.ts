@@ -672,11 +672,18 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
         // the macro's name, then its parameters
         defineNameDone = true;
         if (text.charCodeAt(e) === 40) {
-          const close = text.indexOf(')', e);
-          const stop = close < 0 ? n : close;
+          // the parameter list ends at `)`, or with the directive (found by the incremental fuzz: a `(` with no
+          // `)` on its line took the file's next `)` lines later, skipping the code between as parameters)
+          let stop = e + 1;
+          for (; stop < n; stop++) {
+            const ch = text.charCodeAt(stop);
+            if (ch === 41) break;
+            if (ch === 10 && text.charCodeAt(stop - 1) !== 92 && !(text.charCodeAt(stop - 1) === 13 && text.charCodeAt(stop - 2) === 92)) break;
+          }
           for (const p of text.slice(e + 1, stop).split(',')) defineParams.add(p.trim().replace(/\.\.\.$/, ''));
           for (let k = e; k < stop; k++) if (text.charCodeAt(k) === 10) newline(k);
-          i = stop + 1;
+          // (at an unterminated list, the newline is left to end the directive)
+          i = text.charCodeAt(stop) === 41 ? stop + 1 : stop;
         }
         if (/^Py_BUILD_CORE/.test(name) && !ctx.pp.isInactive(line)) {
           push(ctx, 'ABI009', start, e, `${name} exposes CPython's internal API, which has no stability promise and is disabled under Py_LIMITED_API`, { identifier: name });
@@ -1397,6 +1404,13 @@ function reusableRegion(
   if (start >= 2 && /\\\r?$/.test(text.slice(text.lastIndexOf('\n', start - 2) + 1, start - 1))) return null;
   if (/\\\r?$/.test(text.slice(text.lastIndexOf('\n', end - 1) + 1, end))) return null;
   if (text.slice(start, end).includes('abi3lint:')) return null;
+  // the lexical pass starts the region in code: not inside a block comment opened before it (an unterminated
+  // `/*` is a comment to the end for the lexical pass, but an error node that ends early in the tree)
+  const opener = text.lastIndexOf('/*', start - 1);
+  if (opener >= 0) {
+    const closer = text.indexOf('*/', opener + 2);
+    if (closer < 0 || closer + 2 > start) return null;
+  }
   const pos = ctx.pos;
   const startLine = pos.position(start).line;
   const lastOld = pos.position(end).line - edit.lineDelta;

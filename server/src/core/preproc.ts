@@ -120,10 +120,15 @@ export function scanDirectives(text: string): Directive[] {
       const q = ch;
       i++;
       while (i < n && text.charCodeAt(i) !== q && text.charCodeAt(i) !== 10) {
-        if (text.charCodeAt(i) === 92) i++;
+        if (text.charCodeAt(i) === 92) {
+          // an escaped newline continues the literal on the next line
+          if (text.charCodeAt(i + 1) === 10) line++;
+          i++;
+        }
         i++;
       }
-      i++;
+      // (an unterminated literal ends at the newline, which is left for the line count)
+      if (i < n && text.charCodeAt(i) === q) i++;
       continue;
     }
     // skip the rest of a token run quickly
