@@ -836,6 +836,11 @@ function resolveInclude(parser: Parser, spec: string, fromDir: string, includeDi
   return null;
 }
 
+/** Derived from a file's directive list, kept with it (a session keeps the list across edits that touch no
+ *  directive, moving the directives in place; their lines and offsets are read from the objects). */
+const includeDirectives = new WeakMap<Directive[], Directive[]>();
+const targetDefinesOf = new WeakMap<Directive[], { file: string; defines: TargetDefine[] }>();
+
 interface IncludeInfo {
   /** `#include <...>` of the project headers this file includes. */
   systemIncludes: Set<string>;
@@ -873,7 +878,10 @@ async function scanIncludes(doc: LintDocument, directives: Directive[], opts: Li
       visit(r.file, r.info.directives, depth + 1);
     }
   };
-  visit(doc.path, directives, 0);
+  // (only #include lines matter here: kept per directive list, which a session moves in place between edits)
+  let includes = includeDirectives.get(directives);
+  if (!includes) includeDirectives.set(directives, (includes = directives.filter((d) => d.name === 'include')));
+  visit(doc.path, includes, 0);
   return info;
 }
 
@@ -962,8 +970,9 @@ export async function analyze(
   const push0 = (code: string, d: Directive, message: string): void => report(code, pos.range(d.start, d.end), message);
 
   // --- target resolution
-  const own = findTargetDefines(doc.path, directives);
-  const defines = [...includes.targetDefines.filter((t) => !t.afterPythonH), ...own];
+  let own = targetDefinesOf.get(directives);
+  if (!own || own.file !== doc.path) targetDefinesOf.set(directives, (own = { file: doc.path, defines: findTargetDefines(doc.path, directives) }));
+  const defines = [...includes.targetDefines.filter((t) => !t.afterPythonH), ...own.defines];
   let target: Target | null = null;
   let limitedDefine: TargetDefine | null = null;
   let abi3tDefine: TargetDefine | null = null;
