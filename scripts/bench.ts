@@ -203,7 +203,14 @@ async function main(): Promise<void> {
   conn.listen();
   const analysed = (uri: string, version: number): Promise<unknown> => new Promise((r) => waiters.set(`status ${uri}@${version}`, r));
   const diag = (uri: string, version: number): Promise<unknown> => new Promise((r) => waiters.set(`diag ${uri}@${version}`, r));
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }], capabilities: { workspace: { configuration: true } } });
+  // as the VS Code extension does: inactive #if regions come as a notification it draws, not as hint diagnostics
+  await conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(ws).href,
+    workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }],
+    capabilities: { workspace: { configuration: true } },
+    initializationOptions: { inactiveRegions: 'notification' },
+  });
   const readyMs = performance.now() - tSpawn;
   await conn.sendNotification('initialized', {});
   type Stats = { rss: number; peakRss: number; heapUsed: number };

@@ -187,3 +187,24 @@ describe('language server over stdio', { timeout: 60000 }, () => {
     assert.equal(client.proc.exitCode, null);
   });
 });
+
+test('inactive #if regions: hint diagnostics by default; only the notification for a client that draws them', { timeout: 60000 }, async () => {
+  const text = '#define Py_LIMITED_API 0x03090000\n#include <Python.h>\n#if Py_LIMITED_API+0 >= 0x030B0000\nstatic int x;\n#endif\nint y;\n';
+  for (const mode of ['diagnostics', 'notification'] as const) {
+    const client = new LspClient();
+    try {
+      await client.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: mode === 'notification' ? { inactiveRegions: 'notification' } : {} });
+      await client.conn.sendNotification('initialized', {});
+      const uri = pathToFileURL(path.join(os.tmpdir(), `inactive-${mode}.c`)).href;
+      const mark = client.mark();
+      await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+      const regions = await client.next<{ uri: string; regions: { startLine: number; endLine: number }[] }>('abi3lint/inactiveRegions', (p) => p.uri === uri, mark);
+      assert.deepEqual(regions.regions.map((r) => [r.startLine, r.endLine]), [[3, 4]]);
+      const d = await client.current(uri, 1, mark);
+      const hints = d.diagnostics.filter((x) => x.tags?.includes(1));
+      assert.equal(hints.length, mode === 'diagnostics' ? 1 : 0, `${mode}: ${JSON.stringify(d.diagnostics)}`);
+    } finally {
+      await client.close();
+    }
+  }
+});

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_NODE_FLAGS, type ServerStatus } from '../../server/src/lsp/protocol';
+import { SERVER_NODE_FLAGS, type InactiveRegions, type InitializationOptions, type ServerStatus } from '../../server/src/lsp/protocol';
 
 
 let client: LanguageClient | undefined;
@@ -47,6 +47,14 @@ function recordTimings(output: vscode.LogOutputChannel, t: Timings): void {
 }
 let statusItem: vscode.StatusBarItem;
 const statuses = new Map<string, ServerStatus>();
+/** Inactive #if regions per document, drawn dimmed (as vscode-clangd does) instead of as hint diagnostics. */
+const inactive = new Map<string, vscode.Range[]>();
+let inactiveDecoration: vscode.TextEditorDecorationType | undefined;
+
+function drawInactive(): void {
+  if (!inactiveDecoration) return;
+  for (const editor of vscode.window.visibleTextEditors) editor.setDecorations(inactiveDecoration, inactive.get(editor.document.uri.toString()) ?? []);
+}
 
 function updateStatusItem(): void {
   const editor = vscode.window.activeTextEditor;
@@ -92,7 +100,7 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.LogO
       { scheme: 'file', language: 'cpp', pattern: '**/*.{h,c}' },
     ],
     outputChannel: output,
-    initializationOptions: { logLevel: vscode.workspace.getConfiguration('abi3lint').get('logLevel', 'info') },
+    initializationOptions: { logLevel: vscode.workspace.getConfiguration('abi3lint').get('logLevel', 'info'), inactiveRegions: 'notification' } satisfies InitializationOptions,
     synchronize: { configurationSection: 'abi3lint' },
   };
   client = new LanguageClient('abi3lint', 'abi3lint', serverOptions, clientOptions);
@@ -102,6 +110,13 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.LogO
     statuses.set(s.uri, s);
     updateStatusItem();
   });
+  client.onNotification('abi3lint/inactiveRegions', (p: InactiveRegions) => {
+    inactive.set(
+      p.uri,
+      p.regions.filter((r) => r.endLine > r.startLine).map((r) => new vscode.Range(r.startLine, 0, r.endLine - 1, Number.MAX_SAFE_INTEGER)),
+    );
+    drawInactive();
+  });
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -109,12 +124,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('abi3lint', { log: true });
   statusItem = vscode.window.createStatusBarItem('abi3lint.target', vscode.StatusBarAlignment.Right, 100);
   statusItem.name = 'abi3lint target';
-  context.subscriptions.push(output, statusItem);
+  inactiveDecoration = vscode.window.createTextEditorDecorationType({ opacity: '0.55', rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
+  context.subscriptions.push(output, statusItem, inactiveDecoration);
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(() => updateStatusItem()),
+    vscode.window.onDidChangeVisibleTextEditors(() => drawInactive()),
+    vscode.workspace.onDidCloseTextDocument((d) => inactive.delete(d.uri.toString())),
     vscode.commands.registerCommand('abi3lint.restartServer', async () => {
       output.info('restarting the server');
       statuses.clear();
+      inactive.clear();
+      drawInactive();
       if (client) await client.stop().catch(() => undefined);
       await startClient(context, output);
     }),

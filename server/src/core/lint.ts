@@ -717,13 +717,6 @@ function scan(ctx: Ctx, suppressions: Suppression[], from = 0, to = ctx.doc.text
       while (q < n && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
       const isCall = text.charCodeAt(q) === 40;
       guarded(ctx, `checking '${name}'`, () => checkName(ctx, name, start, e, isCall, inMacro));
-      if (name === 'PyTypeObject' && !inMacro && /^\s+[A-Za-z_]/.test(text.slice(e, e + 64))) {
-        // `PyTypeObject Name`: a static type object (not a pointer), looked up in the tree
-        guarded(ctx, 'ABI006', () => {
-          const decl = typeObjectDeclarationAt(ctx.tree, start, e);
-          if (decl) checkStaticType(ctx, decl);
-        });
-      }
       continue;
     }
     i++;
@@ -1296,6 +1289,17 @@ export async function analyze(
       memo,
     };
   }
+  guarded(ctx, 'ABI006', () => {
+    // `PyTypeObject Name`: a static type object (not a pointer), looked up in the tree at each such text. Not
+    // part of the regional pass: a declaration's declarators can change with text after it (found by the
+    // incremental fuzz), and the text search is cheap.
+    for (const m of doc.text.matchAll(/\bPyTypeObject(?=\s+[A-Za-z_])/g)) {
+      const at = m.index ?? 0;
+      if (pp.isInactive(pos.position(at).line)) continue;
+      const decl = typeObjectDeclarationAt(tree, at, at + 12);
+      if (decl) checkStaticType(ctx, decl);
+    }
+  });
   if (target.abi3t) guarded(ctx, 'ABI012', () => checkAbi3tModuleInit(ctx, tree.rootNode));
   if (ctx.ruleFailures.size) result.notices.push(...[...ctx.ruleFailures].map((f) => `a check failed and was skipped (other rules still ran): ${f}`));
 

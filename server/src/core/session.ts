@@ -142,6 +142,13 @@ export class DocumentSession {
     const t0 = performance.now();
     const next = parser.parse(this.parseText(), this.tree ?? null);
     this.lastParseMs = performance.now() - t0;
+    if (this.tree && next && this.tree !== next && this.edited) {
+      // where the syntax changed beyond the edited text (an edit that breaks a struct turns its members into
+      // other nodes): the analysis looks again there too (found by the incremental fuzz)
+      for (const r of this.tree.getChangedRanges(next)) {
+        this.edited = { start: Math.min(this.edited.start, r.startIndex), end: Math.max(this.edited.end, r.endIndex), delta: this.edited.delta };
+      }
+    }
     if (this.tree && this.tree !== next) this.tree.delete();
     this.tree = next ?? null;
     this.dirty = false;
@@ -176,6 +183,19 @@ export class DocumentSession {
     result.notices.push(`internal error, file not fully checked: ${result.internalError}`);
       return result;
     }
+  }
+
+  /**
+   * A full analysis of the current tree, reusing nothing and leaving the incremental state alone: the oracle
+   * the incremental form is fuzzed against. (A fresh parse of erroneous code can recover differently from an
+   * incremental one, so a fresh lint() is not the oracle for fix details in broken code.)
+   */
+  async lintFull(opts: LintOptions = {}): Promise<LintResult> {
+    const result: LintResult = { path: this.path, target: null, minimumVersion: null, findings: [], inactive: [], notices: [], timing: { parse: 0, analyze: 0 } };
+    const tree = await this.parse();
+    if (!tree) return result;
+    const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
+    return analyze({ path: this.path, text: this.parseText() }, tree, loadCatalog(), settings, { ...opts, incremental: undefined, lineStarts: this.starts() }, result);
   }
 
   dispose(): void {

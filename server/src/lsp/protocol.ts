@@ -1,5 +1,22 @@
 /** Messages abi3lint's server and client exchange beyond LSP (types only; shared by both sides). */
 
+/** What a client may tell the server in `initialize`. */
+export interface InitializationOptions {
+  logLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * 'notification': the client greys inactive #if regions itself from `abi3lint/inactiveRegions` (as the VS Code
+   * extension does), so they are not sent as hint diagnostics too. Default: as diagnostics.
+   */
+  inactiveRegions?: 'diagnostics' | 'notification';
+}
+
+/** `abi3lint/inactiveRegions`: the lines of a document that are inactive at its target (end exclusive). */
+export interface InactiveRegions {
+  uri: string;
+  version: number;
+  regions: { startLine: number; endLine: number; reason: string }[];
+}
+
 /** `abi3lint/status`: the current file's target and the server's health, for the status bar item. */
 export interface ServerStatus {
   uri: string;

@@ -38,7 +38,7 @@ import { parseSettings, type Settings } from '../core/settings';
 import { SUPPRESSION_RE } from '../core/lint';
 import type { Finding, LintResult, TextEdit } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
-import type { ServerStatus } from './protocol';
+import type { InactiveRegions, InitializationOptions, ServerStatus } from './protocol';
 
 export const RULE_DOCS_URL = 'https://github.com/abi3lint/abi3lint/blob/main/docs/rules/';
 /**
@@ -85,6 +85,8 @@ export function startServer(connection: Connection): void {
   let hasShowDocument = false;
   let logLevel: Level = 'info';
   const reportedProblems = new Set<string>();
+  /** Inactive #if regions as greyed hint diagnostics, unless the client draws them from abi3lint/inactiveRegions. */
+  let inactiveAsDiagnostics = true;
   const failedOnce = new Set<string>();
 
   const log = (level: Exclude<Level, 'off'>, msg: string): void => {
@@ -168,7 +170,9 @@ export function startServer(connection: Connection): void {
 
   function diagnosticsFor(r: LintResult): Diagnostic[] {
     const out = r.findings.map(toDiagnostic);
-    // inactive preprocessor regions: greyed out (Unnecessary hints), as clangd does
+    // inactive preprocessor regions: greyed out (Unnecessary hints) for clients that do not draw them from the
+    // abi3lint/inactiveRegions notification (the VS Code extension does: it halves a large file's publish)
+    if (!inactiveAsDiagnostics) return out;
     for (const reg of r.inactive) {
       if (reg.endLine <= reg.startLine) continue;
       let d = diagnosticOf.get(reg);
@@ -216,7 +220,8 @@ export function startServer(connection: Connection): void {
       }
       if (doc.publishedInactive !== r.inactive) {
         doc.publishedInactive = r.inactive;
-        void connection.sendNotification('abi3lint/inactiveRegions', { uri: doc.uri, version: doc.version, regions: r.inactive });
+        const regions: InactiveRegions = { uri: doc.uri, version: doc.version, regions: r.inactive };
+        void connection.sendNotification('abi3lint/inactiveRegions', regions);
       }
       for (const n of r.notices) log('info', `${path.basename(file)}: ${n}`);
       sendStatus(doc.uri, r, undefined, doc.version);
@@ -329,8 +334,9 @@ export function startServer(connection: Connection): void {
     hasShowDocument = !!caps.window?.showDocument?.support;
     folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (!folders.length && params.rootUri) folders = [uriToPath(params.rootUri)];
-    const init = params.initializationOptions as { logLevel?: Level } | undefined;
+    const init = params.initializationOptions as InitializationOptions | undefined;
     if (init?.logLevel && LEVELS.includes(init.logLevel)) logLevel = init.logLevel;
+    inactiveAsDiagnostics = init?.inactiveRegions !== 'notification';
     loadCatalog();
     return {
       capabilities: {
