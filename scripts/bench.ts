@@ -84,6 +84,11 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${os.platform()} ${os.release()}` },
   };
   const lines: string[] = [];
+  /** The summary table printed last: one row per goal. */
+  const rows: { goal: string; result: string; target: string; met: string }[] = [];
+  const row = (goal: string, result: string, target: string, met: boolean | string): void => {
+    rows.push({ goal, result, target, met: typeof met === 'string' ? met : met ? 'yes' : 'NO' });
+  };
   const say = (s: string): void => {
     lines.push(s);
     process.stdout.write(s + '\n');
@@ -129,6 +134,7 @@ async function main(): Promise<void> {
   }
   const throughput = { parseMs: median(parseT), lintMs: median(lintT), ratio: median(lintT) / median(parseT), parseRange: [Math.min(...parseT), Math.max(...parseT)], lintRange: [Math.min(...lintT), Math.max(...lintT)] };
   report.throughput = throughput;
+  row('1 throughput: lint / parse-only', `${throughput.ratio.toFixed(2)}×`, '≤ 1.3×', throughput.ratio <= 1.3);
   say(`1. throughput: parse-only ${fmt(throughput.parseMs)} ms (${fmt(throughput.parseRange[0])}–${fmt(throughput.parseRange[1])}), lint ${fmt(throughput.lintMs)} ms (${fmt(throughput.lintRange[0])}–${fmt(throughput.lintRange[1])}): ${throughput.ratio.toFixed(2)}× (goal ≤ 1.3×); ${((totalLines / throughput.lintMs) * 1000 / 1000).toFixed(0)}k lines/s`);
 
   // --- 3. against the compiler: per file vs gcc -fsyntax-only with the real headers
@@ -146,9 +152,13 @@ async function main(): Promise<void> {
       per.push({ file: path.basename(f.path), gccMs: median(g), lintMs: median(l) });
       ratios.push(median(g) / median(l));
     }
+    row('3 per file vs gcc -fsyntax-only', `${median(ratios).toFixed(1)}× faster`, '≥ 10×', median(ratios) >= 10);
     report.compiler = { files: per.length, medianSpeedup: median(ratios), minSpeedup: Math.min(...ratios), maxSpeedup: Math.max(...ratios), medianGccMs: median(per.map((p) => p.gccMs)), medianLintMs: median(per.map((p) => p.lintMs)) };
     say(`3. vs gcc -fsyntax-only (3.15 headers, ${per.length} files): gcc ${fmt(median(per.map((p) => p.gccMs)))} ms, abi3lint ${fmt(median(per.map((p) => p.lintMs)))} ms per file; abi3lint ${median(ratios).toFixed(1)}× faster (min ${Math.min(...ratios).toFixed(1)}×, max ${Math.max(...ratios).toFixed(1)}×; goal ≥ 10×)`);
-  } else say('3. vs gcc: SKIPPED — no 3.15 headers (run npm run data:headers)');
+  } else {
+    say('3. vs gcc: SKIPPED — no 3.15 headers (run npm run data:headers)');
+    row('3 per file vs gcc -fsyntax-only', 'not measured', '≥ 10×', 'SKIPPED: no 3.15 headers');
+  }
 
   // --- 6. scaling: size and count
   const sizes = [1000, 10000, 100000];
@@ -169,6 +179,11 @@ async function main(): Promise<void> {
     countScale.push({ files: c, ms: median(t) });
   }
   report.scaling = { bySize: scale, byCount: countScale };
+  const perLine = scale.map((x) => x.ms / x.lines);
+  const perFile = countScale.map((x) => x.ms / x.files);
+  // linear: the cost per line (per file) at the largest size stays within 1.5× of the smallest
+  row('6 scaling with size (µs/line 1k→100k)', perLine.map((x) => (x * 1000).toFixed(1)).join(' → '), 'linear', perLine[perLine.length - 1] <= 1.5 * perLine[0]);
+  row('6 scaling with count (ms/file 10→300)', perFile.map((x) => x.toFixed(1)).join(' → '), 'linear', perFile[perFile.length - 1] <= 1.5 * perFile[0]);
   say(`6. scaling by size: ${scale.map((s) => `${s.lines / 1000}k lines ${fmt(s.ms)} ms (${fmt((s.ms / s.lines) * 1000)} µs/line)`).join(', ')}`);
   say(`   by count (400-line files): ${countScale.map((s) => `${s.files} files ${fmt(s.ms)} ms (${fmt(s.ms / s.files)} ms/file)`).join(', ')}`);
 
@@ -225,6 +240,7 @@ async function main(): Promise<void> {
   await p0;
   const firstDiagMs = performance.now() - tOpen;
   report.startup = { ...(report.startup as object), serverReadyMs: readyMs, firstDiagnostics1kMs: firstDiagMs };
+  row('5 first diagnostics, 1k-line file', `${fmt(firstDiagMs)} ms`, '≤ 500 ms', firstDiagMs <= 500);
   say(`5. start-up: server answers initialize after ${fmt(readyMs)} ms; first diagnostics on a 1k-line file ${fmt(firstDiagMs)} ms after open (goal ≤ 500 ms)`);
 
   // 2. keystroke latency, two kinds of keystroke in the middle of the file:
@@ -284,6 +300,7 @@ async function main(): Promise<void> {
   const lat: Record<string, Series> = {};
   for (const [name, text] of [['16k', big], ['500', small]] as const) for (const kind of ['code', 'finding'] as const) lat[`${kind}-${name}`] = await latency(text, `${name}.c`, kind);
   report.latency = lat;
+  for (const [k, v] of Object.entries(lat)) row(`2 keystroke ${k} p50 / re-parse`, `${(v.p50 / v.reparseP50).toFixed(2)}× (analysis ${(v.analyzeP50 / v.reparseP50).toFixed(2)}×)`, '≤ 1.2×', v.p50 / v.reparseP50 <= 1.2);
   for (const [k, v] of Object.entries(lat)) {
     say(
       `2. keystroke → ${k.startsWith('code') ? 'analysed' : 'diagnostics'} (${k} lines, 200 edits): p50 ${fmt(v.p50)} ms p95 ${fmt(v.p95)} ms vs incremental re-parse p50 ${fmt(v.reparseP50)} ms: ${(v.p50 / v.reparseP50).toFixed(2)}× (goal ≤ 1.2×); analysis alone p50 ${fmt(v.analyzeP50)} ms (${(v.analyzeP50 / v.reparseP50).toFixed(2)}× the re-parse); published ${v.published}/200`,
@@ -299,6 +316,9 @@ async function main(): Promise<void> {
   const m3 = await stats();
   const live5 = await stats(true);
   const mb = (x: number): number => x / 1048576;
+  row('4 server peak RSS', `${mb(m3.peakRss).toFixed(0)} MB`, '≤ 150 MB', mb(m3.peakRss) <= 150);
+  // growth: the live heap after five checks against after one (1 MB of slack for code and caches)
+  row('4 growth over repeated checks (live heap)', `${mb(live1.heapUsed).toFixed(1)} → ${mb(live5.heapUsed).toFixed(1)} MB`, 'none', mb(live5.heapUsed) - mb(live1.heapUsed) <= 1);
   report.memory = {
     flags: SERVER_NODE_FLAGS,
     afterEditsRssMB: mb(afterEdits.rss),
@@ -326,6 +346,7 @@ async function main(): Promise<void> {
   if (missing.length || values['no-vscode']) {
     say(`5. extension activation: SKIPPED — ${values['no-vscode'] ? '--no-vscode' : `missing ${missing.join(', ')}; run scripts/setup-e2e`}`);
     report.activation = { skipped: true };
+    row('5 extension activation (VS Code)', 'not measured', '≤ 300 ms', values['no-vscode'] ? 'SKIPPED: --no-vscode' : 'SKIPPED: run scripts/setup-e2e');
   } else {
     const vs = await startVsCode(path.join(ROOT, 'examples', 'spam'));
     try {
@@ -348,6 +369,7 @@ async function main(): Promise<void> {
         serverReadyMs: median(t.map((x) => x.serverReadyMs)),
       };
       report.activation = act;
+      row('5 extension activation (VS Code)', `${fmt(act.activationMs)} ms`, '≤ 300 ms', act.activationMs <= 300);
       say(
         `5. extension activation in VS Code (code-server, ${act.runs} activations): ${fmt(act.activationMs)} ms (${fmt(act.activationRange[0])}–${fmt(act.activationRange[1])}): loading the bundle ${fmt(act.moduleMs)} ms + activate() ${fmt(act.activateMs)} ms (goal ≤ 300 ms); the host waited ${fmt(act.hostDelayMs)} ms between them; server ready ${fmt(act.serverReadyMs)} ms after activation`,
       );
@@ -355,6 +377,16 @@ async function main(): Promise<void> {
       await vs.close();
     }
   }
+
+  // the summary table
+  const cols = ['goal', 'result', 'target', 'met'] as const;
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(width[i])).join(' | ')} |`;
+  say('');
+  say(line([...cols]));
+  say(line(width.map((w) => '-'.repeat(w))));
+  for (const r of rows) say(line(cols.map((c) => r[c])));
+  report.summary = rows;
 
   const out = values.json ?? path.join(ROOT, 'bench-results.json');
   fs.writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
