@@ -264,7 +264,6 @@ function push(ctx: Ctx, code: string, start: number, end: number, message: strin
   ctx.report(code, ctx.pos.range(start, end), message, extra);
 }
 
-const since = (e: CapiEntry): string => (e.limitedSince ? ` (Limited API since ${e.limitedSince})` : '');
 
 /** Fixes from the replacement table that exist at the target. */
 function replacementFixes(ctx: Ctx, r: Replacement, ident: [number, number] | null, callOf: (() => Node | null) | null, memberOf: (() => Node | null) | null): Fix[] {
