@@ -894,22 +894,18 @@ function ruleFilter(cat: Catalog, select?: string[], ignore?: string[]): (code: 
   return (code) => (!sel || sel.has(code)) && !ign.has(code);
 }
 
+/** A result with nothing found yet (lint(), and the session's incremental and full analyses, fill it). */
+export function emptyResult(path: string): LintResult {
+  return { path, target: null, minimumVersion: null, findings: [], inactive: [], notices: [], timing: { parse: 0, analyze: 0 } };
+}
+
 /**
  * Lints one C document. Never throws: internal failures become a notice.
  */
 export async function lint(doc: LintDocument, opts: LintOptions = {}): Promise<LintResult> {
   const t0 = performance.now();
   const settings: Settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
-  const result: LintResult = {
-    path: doc.path,
-    target: null,
-    minimumVersion: null,
-    findings: [],
-    inactive: [],
-    notices: [],
-   
-    timing: { parse: 0, analyze: 0 },
-  };
+  const result = emptyResult(doc.path);
   if (doc.text.length > MAX_FILE_BYTES) {
     result.noTargetReason = `file is ${(doc.text.length / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
     result.notices.push(result.noTargetReason);

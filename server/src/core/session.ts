@@ -3,7 +3,7 @@
  * its tree, applies editor changes to both (tree.edit + re-parse with the old tree), and analyses on demand.
  */
 import { loadCatalog } from './catalog';
-import { analyze, MAX_FILE_BYTES, PositionMap, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
+import { analyze, emptyResult, MAX_FILE_BYTES, PositionMap, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
 import { Edit, initParser, type Tree } from './parser';
 import { DEFAULT_SETTINGS } from './settings';
 import type { LintResult, Range } from './types';
@@ -156,7 +156,7 @@ export class DocumentSession {
   }
 
   async lint(opts: LintOptions = {}): Promise<LintResult> {
-    const result: LintResult = { path: this.path, target: null, minimumVersion: null, findings: [], inactive: [], notices: [], timing: { parse: 0, analyze: 0 } };
+    const result = emptyResult(this.path);
     if (this.textValue.length > MAX_FILE_BYTES) {
       result.noTargetReason = `file is ${(this.textValue.length / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
       result.notices.push(result.noTargetReason);
@@ -191,7 +191,7 @@ export class DocumentSession {
    * incremental one, so a fresh lint() is not the oracle for fix details in broken code.)
    */
   async lintFull(opts: LintOptions = {}): Promise<LintResult> {
-    const result: LintResult = { path: this.path, target: null, minimumVersion: null, findings: [], inactive: [], notices: [], timing: { parse: 0, analyze: 0 } };
+    const result = emptyResult(this.path);
     const tree = await this.parse();
     if (!tree) return result;
     const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
