@@ -31,7 +31,7 @@ test('300 generated and mutated inputs keep the invariants (seed 20261122)', asy
   }
 });
 
-test('60 inputs edited 12 times each: the incremental session equals a fresh lint after every edit (seed 20261122)', async () => {
+test('60 inputs edited 12 times each: the incremental session equals a full analysis of the same tree after every edit (seed 20261122)', async () => {
   const corpus = [...fixtureFiles(path.join(FIXTURES, 'rules')), ...fixtureFiles(path.join(FIXTURES, 'projects'))].map((f) => fs.readFileSync(f, 'latin1'));
   const rng = new Rng(20261123);
   for (let i = 0; i < 60; i++) {
