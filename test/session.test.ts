@@ -34,6 +34,15 @@ test('200 random edits: incremental results equal a fresh lint of the same text'
   session.dispose();
 });
 
+/** A random line of a function body (one starting with four spaces). */
+function bodyLine(text: string, rng: Rng): number {
+  const lines = text.split('\n');
+  let line = 0;
+  do line = rng.int(lines.length - 1);
+  while (!lines[line].startsWith('    '));
+  return line;
+}
+
 test('typing inside functions rescans only the edited region, with the same results as a fresh lint', async () => {
   let text = generateSource(3000, 5);
   const file = '/session/typing.c';
@@ -45,10 +54,8 @@ test('typing inside functions rescans only the edited region, with the same resu
   let regional = 0;
   for (let i = 0; i < 120; i++) {
     const pos = new PositionMap(text);
-    // a keystroke in the middle of a random body line (lines starting with four spaces)
-    let line = 0;
-    do line = rng.int(pos.lineCount - 1);
-    while (!text.split('\n')[line].startsWith('    '));
+    // a keystroke in the middle of a random body line
+    const line = bodyLine(text, rng);
     const at = pos.offset(line, 4);
     const ins = rng.pick(['x', 'PyTuple_GET_ITEM(o, 1); ', 'PyType_GetName(t); ', '(', ')', ' ']);
     session.applyChanges([{ range: { start: pos.position(at), end: pos.position(at) }, text: ins }]);
@@ -73,10 +80,7 @@ test('line-changing edits (Enter, joined lines, pasted blocks) keep directives a
   let keptDirectives = 0;
   for (let i = 0; i < 120; i++) {
     const pos = new PositionMap(text);
-    const lines = text.split('\n');
-    let line = 0;
-    do line = rng.int(pos.lineCount - 1);
-    while (!lines[line].startsWith('    '));
+    const line = bodyLine(text, rng);
     const kind = rng.int(4);
     let a = pos.offset(line, 4);
     let b = a;

@@ -1254,6 +1254,11 @@ export async function analyze(
     scannedNow = result.findings.slice(before);
     inc!.regional = false;
   }
+  // contributions counted by name: after a regional pass, the previous counts less the region's old uses
+  const counts =
+    region && inc?.regional && prev
+      ? countMin(countMin(new Map(prev.minCounts), prev.minContrib.slice(region.minBefore.length, prev.minContrib.length - region.minAfter.length), -1), regionMin, 1)
+      : countMin(new Map(), ctx.minContrib, 1);
   if (inc) {
     const reusable = !suppressions.length && !ctx.dropped && !ctx.libcFindings;
     const multi = (fs: Finding[]): Finding[] => fs.filter((f) => f.range.start.line !== f.range.end.line);
@@ -1280,7 +1285,7 @@ export async function analyze(
       multiLine: reusable ? multiLine : [],
       editLines: reusable ? editLines : [],
       minContrib: regional ? ctx.minContrib : byLine(ctx.minContrib, (c) => c.line),
-      minCounts: new Map(),
+      minCounts: counts,
       memo,
     };
   }
@@ -1299,12 +1304,6 @@ export async function analyze(
   if (ctx.ruleFailures.size) result.notices.push(...[...ctx.ruleFailures].map((f) => `a check failed and was skipped (other rules still ran): ${f}`));
 
   if (ctx.dropped) result.notices.push(`${ctx.dropped} more findings were not reported (more than ${MAX_FINDINGS} in one file)`);
-  // contributions counted by name: after a regional pass, the previous counts less the region's old uses
-  const counts =
-    region && inc?.regional && prev
-      ? countMin(countMin(new Map(prev.minCounts), prev.minContrib.slice(region.minBefore.length, prev.minContrib.length - region.minAfter.length), -1), regionMin, 1)
-      : countMin(new Map(), ctx.minContrib, 1);
-  if (inc?.next) inc.next.minCounts = counts;
   result.minimumVersion = minimumOf(ctx, counts);
   finish(result, suppressions);
   result.timing.analyze = performance.now() - ta;
