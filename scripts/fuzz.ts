@@ -16,7 +16,10 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { applyEdits, fixAllEdits } from '../server/src/core/fixes';
-import { lint, PositionMap } from '../server/src/core/lint';
+import { lint } from '../server/src/core/lint';
+import { PositionMap } from '../server/src/core/position';
+import { scanDirectives } from '../server/src/core/preproc';
+import { directivesMet } from '../server/src/core/scan';
 import { initParser } from '../server/src/core/parser';
 import { DocumentSession } from '../server/src/core/session';
 import type { LintResult } from '../server/src/core/types';
@@ -139,6 +142,10 @@ export async function checkInvariants(text: string, file = '/fuzz/input.c'): Pro
   const heap = process.memoryUsage().heapUsed / 1048576;
   if (heap > HEAP_BOUND_MB) return `heap ${heap.toFixed(0)} MB (bound ${HEAP_BOUND_MB})`;
   if (r.internalError) return `internal error: ${r.internalError}`;
+  // the one lexer: the preprocessor's scanner and the rules' lexical pass meet the same directives
+  const pre = scanDirectives(text).map((d) => `${d.start}:${d.line}`).join(' ');
+  const met = directivesMet(text).map((d) => `${d.start}:${d.line}`).join(' ');
+  if (pre !== met) return `the preprocessor and the lexical pass disagree on directives: [${pre}] vs [${met}]`;
   const pos = new PositionMap(text);
   const inside = (p: { line: number; character: number }): boolean => p.line >= 0 && p.line < pos.lineCount && p.character >= 0 && pos.offset(p.line, p.character) <= text.length;
   for (const f of r.findings) {

@@ -8,7 +8,7 @@ import { buildTarget, readBuildConfig, tokenizePython } from '../server/src/core
 import { fsHost } from '../server/src/core/host';
 import { lint } from '../server/src/core/lint';
 import { evaluate } from '../server/src/core/preproc';
-import { decodeTargetValue } from '../server/src/core/target';
+import { decodeTargetValue } from '../server/src/core/facts/defines';
 
 const env = () => ({ defined: new Map(), undefinedKnown: new Set<string>(), pyVersionHex: null });
 

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { isInside, type LintHost } from './host';
-import { decodeTargetValue } from './target';
+import { decodeTargetValue } from './facts/defines';
 import { parseVersionString } from './version';
 
 export interface BuildFact {

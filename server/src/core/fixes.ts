@@ -2,8 +2,10 @@
  * The edit engine: picks fixes, drops overlapping edits, applies them. Fix-all applies safe fixes only
  * (unsafe ones when asked); display-only fixes carry no edits.
  */
-import { PositionMap } from './lint';
+import type { TargetDefine } from './facts/defines';
+import { PositionMap } from './position';
 import type { Finding, Fix, TextEdit } from './types';
+import { minorToHex, minorToString } from './version';
 
 export interface FixSelection {
   unsafe?: boolean;
@@ -15,11 +17,25 @@ export function chooseFix(f: Finding, sel: FixSelection = {}): Fix | null {
     if (fix.edits.length === 0) continue;
     if (fix.safety === 'safe' || (sel.unsafe && fix.safety === 'unsafe')) {
       // raising the target is never part of fix-all: it changes which Pythons the wheel supports
-      if (fix.title.startsWith('Set Py_LIMITED_API')) continue;
+      if (fix.kind === 'raise-target') continue;
       return fix;
     }
   }
   return null;
+}
+
+/** A fix that sets the file's own `#define Py_LIMITED_API` to `minor`; `why` ends the title. */
+export function raiseTargetFix(text: string, pos: PositionMap, d: TargetDefine | null, minor: number, why: string): Fix | null {
+  if (!d || d.macro !== 'Py_LIMITED_API') return null;
+  const dir = d.directive;
+  const valueStart = text.indexOf(d.value, dir.start + '#define Py_LIMITED_API'.length - 1);
+  if (!d.value || valueStart < 0 || valueStart > dir.end) return null;
+  return {
+    kind: 'raise-target',
+    title: `Set Py_LIMITED_API to ${minorToHex(minor)} (${minorToString(minor)})${why}`,
+    safety: 'unsafe',
+    edits: [{ range: pos.range(valueStart, valueStart + d.value.length), newText: minorToHex(minor) }],
+  };
 }
 
 /**

@@ -3,9 +3,9 @@
  */
 import { loadCatalog, minorOf, statusAt, type Catalog } from './catalog';
 import type { CapiEntry } from './dataSchema';
-import { PositionMap } from './lint';
+import { PositionMap } from './position';
 import { scanDirectives } from './preproc';
-import { findTargetDefines } from './target';
+import { findTargetDefines } from './facts/defines';
 import type { Target } from './types';
 import { minorToHex, minorToString } from './version';
 

@@ -4,6 +4,7 @@
  * condition. PY_VERSION_HEX in a Limited API build is only known to be >= the target. Anything else is unknown
  * and both branches stay active.
  */
+import { COMMENT, EOF, HASH, Lexer, NEWLINE } from './lexer';
 
 export interface Directive {
   /** 0-based line of the '#'. */
@@ -20,119 +21,36 @@ export interface Directive {
   restStart: number;
 }
 
-/** Scans a C document for preprocessor directives, skipping comments and string literals. */
+/** Text between two tokens of a directive, line splices read as spaces. */
+const gap = (text: string, from: number, to: number): string => (from >= to ? '' : text.slice(from, to).replace(/\\\r?\n/g, ' '));
+
+/** Scans a C document for preprocessor directives, through the one C lexer (comments, literals, splices). */
 export function scanDirectives(text: string): Directive[] {
   const out: Directive[] = [];
-  const n = text.length;
-  let i = 0;
-  let line = 0;
-  let atLineStart = true;
-  while (i < n) {
-    const ch = text.charCodeAt(i);
-    if (ch === 10 /* \n */) {
-      line++;
-      i++;
-      atLineStart = true;
-      continue;
+  const lx = new Lexer(text);
+  for (let t = lx.next(); t !== EOF; t = lx.next()) {
+    if (t !== HASH) continue;
+    const start = lx.start;
+    const startLine = lx.tokLine;
+    // the logical line: block comments read as a space, a line comment dropped, splices joined
+    let buf = '';
+    let cursor = lx.end;
+    let k = lx.next();
+    while (k !== NEWLINE && k !== EOF) {
+      buf += gap(text, cursor, lx.start);
+      if (k === COMMENT) {
+        if (text.charCodeAt(lx.start + 1) === 42) buf += ' ';
+      } else buf += text.slice(lx.start, lx.end);
+      cursor = lx.end;
+      k = lx.next();
     }
-    if (ch === 32 || ch === 9 || ch === 13 || ch === 12 || ch === 11 || ch === 0xfeff) {
-      i++;
-      continue;
-    }
-    if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
-      const e = text.indexOf('*/', i + 2);
-      const stop = e < 0 ? n : e + 2;
-      for (let k = i; k < stop; k++) if (text.charCodeAt(k) === 10) line++;
-      i = stop;
-      continue;
-    }
-    if (ch === 47 && text.charCodeAt(i + 1) === 47) {
-      while (i < n && text.charCodeAt(i) !== 10) {
-        if (text.charCodeAt(i) === 92 && text.charCodeAt(i + 1) === 10) {
-          line++;
-          i++;
-        }
-        i++;
-      }
-      continue;
-    }
-    if (ch === 35 /* # */ && atLineStart) {
-      const start = i;
-      const startLine = line;
-      // read to end of logical line, handling continuations and comments
-      let j = i + 1;
-      let buf = '';
-      while (j < n) {
-        const c = text.charCodeAt(j);
-        if (c === 92 && (text.charCodeAt(j + 1) === 10 || (text.charCodeAt(j + 1) === 13 && text.charCodeAt(j + 2) === 10))) {
-          j += text.charCodeAt(j + 1) === 13 ? 3 : 2;
-          line++;
-          buf += ' ';
-          continue;
-        }
-        if (c === 10) break;
-        if (c === 47 && text.charCodeAt(j + 1) === 42) {
-          const e = text.indexOf('*/', j + 2);
-          const stop = e < 0 ? n : e + 2;
-          for (let k = j; k < stop; k++) if (text.charCodeAt(k) === 10) line++;
-          j = stop;
-          buf += ' ';
-          continue;
-        }
-        if (c === 47 && text.charCodeAt(j + 1) === 47) {
-          while (j < n && text.charCodeAt(j) !== 10) j++;
-          break;
-        }
-        if (c === 34 || c === 39) {
-          // string/char literal inside a directive (e.g. #include "x.h", #error "...")
-          const q = c;
-          buf += text[j];
-          j++;
-          while (j < n && text.charCodeAt(j) !== q && text.charCodeAt(j) !== 10) {
-            if (text.charCodeAt(j) === 92 && j + 1 < n) {
-              buf += text[j];
-              j++;
-            }
-            buf += text[j];
-            j++;
-          }
-          if (j < n && text.charCodeAt(j) === q) {
-            buf += text[j];
-            j++;
-          }
-          continue;
-        }
-        buf += text[j];
-        j++;
-      }
-      const m = /^\s*([A-Za-z_]\w*)?/.exec(buf)!;
-      const name = m[1] ?? '';
-      const rest = buf.slice(m[0].length).replace(/\r$/, '').trim();
-      const restOffset = text.indexOf(rest.slice(0, Math.min(8, rest.length)), start);
-      out.push({ line: startLine, endLine: line, start, end: j, name, rest, restStart: rest && restOffset >= 0 ? restOffset : start });
-      i = j;
-      atLineStart = false;
-      continue;
-    }
-    atLineStart = false;
-    if (ch === 34 || ch === 39) {
-      // skip literal
-      const q = ch;
-      i++;
-      while (i < n && text.charCodeAt(i) !== q && text.charCodeAt(i) !== 10) {
-        if (text.charCodeAt(i) === 92) {
-          // an escaped newline continues the literal on the next line
-          if (text.charCodeAt(i + 1) === 10) line++;
-          i++;
-        }
-        i++;
-      }
-      // (an unterminated literal ends at the newline, which is left for the line count)
-      if (i < n && text.charCodeAt(i) === q) i++;
-      continue;
-    }
-    // skip the rest of a token run quickly
-    i++;
+    buf += gap(text, cursor, lx.start);
+    const m = /^\s*([A-Za-z_]\w*)?/.exec(buf)!;
+    const name = m[1] ?? '';
+    const rest = buf.slice(m[0].length).replace(/\r$/, '').trim();
+    const restOffset = text.indexOf(rest.slice(0, Math.min(8, rest.length)), start);
+    out.push({ line: startLine, endLine: lx.tokLine, start, end: lx.start, name, rest, restStart: rest && restOffset >= 0 ? restOffset : start });
+    if (k === EOF) break;
   }
   return out;
 }
@@ -419,8 +337,6 @@ export interface PreprocResult {
   /** Lines strictly between start and end assume `names` defined. */
   guardRanges: GuardRange[];
   lineCount: number;
-  /** What the analysis derives from the directives and this evaluation, kept with it across edits. */
-  memo: { systemIncludes?: string[]; pythonH?: Directive | null; versionConditions?: ConditionUse[] };
 }
 
 export interface GuardRange {
@@ -436,7 +352,6 @@ function withLookups(
   conditions: ConditionUse[],
   problems: { line: number; message: string }[],
   lineCount: number,
-  memo: PreprocResult['memo'] = {},
 ): PreprocResult {
   const isInactive = (line: number): boolean => {
     let lo = 0;
@@ -455,7 +370,7 @@ function withLookups(
     for (const g of guardRanges) if (line > g.start && line < g.end) for (const n of g.names) s.add(n);
     return s;
   };
-  return { directives, inactive: inactiveSorted, guardAt, isInactive, conditions, problems, guardRanges, lineCount, memo };
+  return { directives, inactive: inactiveSorted, guardAt, isInactive, conditions, problems, guardRanges, lineCount };
 }
 
 /**
@@ -469,7 +384,7 @@ export function shiftPreproc(pp: PreprocResult, lastOldLine: number, lineDelta: 
   const inactive = pp.inactive.map((r) => (r.endLine > lastOldLine ? { ...r, startLine: f(r.startLine), endLine: f(r.endLine) } : r));
   const guards = pp.guardRanges.map((g) => (g.end > lastOldLine ? { ...g, start: f(g.start), end: f(g.end) } : g));
   const problems = pp.problems.map((p) => (p.line > lastOldLine ? { ...p, line: p.line + lineDelta } : p));
-  return withLookups(pp.directives, inactive, guards, pp.conditions, problems, pp.lineCount + lineDelta, pp.memo);
+  return withLookups(pp.directives, inactive, guards, pp.conditions, problems, pp.lineCount + lineDelta);
 }
 
 /**

@@ -3,7 +3,8 @@
  * its tree, applies editor changes to both (tree.edit + re-parse with the old tree), and analyses on demand.
  */
 import { loadCatalog } from './catalog';
-import { analyze, emptyResult, MAX_FILE_BYTES, PositionMap, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
+import { analyze, emptyResult, MAX_FILE_BYTES, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
+import { PositionMap } from './position';
 import { Edit, initParser, type Tree } from './parser';
 import { DEFAULT_SETTINGS } from './settings';
 import type { LintResult, Range } from './types';

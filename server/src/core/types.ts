@@ -13,7 +13,15 @@ export interface TextEdit {
   range: Range;
   newText: string;
 }
+/**
+ * What a fix does: `replace` rewrites code (a replacement API, an include, a guard), `raise-target` raises the
+ * file's own Py_LIMITED_API (never part of fix-all: it drops Pythons), `suppress` adds an ignore comment,
+ * `hint` is advice with no edit (display-only).
+ */
+export type FixKind = 'replace' | 'raise-target' | 'suppress' | 'hint';
+
 export interface Fix {
+  kind: FixKind;
   title: string;
   safety: Safety;
   edits: TextEdit[];
@@ -60,6 +68,8 @@ export interface LintResult {
   minimumVersion: number | null;
   findings: Finding[];
   inactive: InactiveRegion[];
+  /** Sets the file's own Py_LIMITED_API to `minimumVersion`, when that differs from the target. */
+  raiseToMinimum?: Fix;
   /** Things the user should know that are not findings: truncated input, unreadable includes. */
   notices: string[];
   /** Set when the analysis failed inside abi3lint (a bug): the file was not fully checked. */

@@ -2,8 +2,8 @@
  * Where a file's Limited API target comes from: its own `#define Py_LIMITED_API`, a project header it includes,
  * or an option. Values are decoded the way CPython's headers read them.
  */
-import { evaluate, type Directive, type PPEnv } from './preproc';
-import { decodeLimitedApiNumber, minorToHex, minorToString } from './version';
+import { evaluate, type Directive, type PPEnv } from '../preproc';
+import { decodeLimitedApiNumber, minorToHex, minorToString } from '../version';
 
 export const TARGET_MACROS = ['Py_LIMITED_API', 'Py_TARGET_ABI3T', 'Py_GIL_DISABLED'] as const;
 export type TargetMacro = (typeof TARGET_MACROS)[number];

@@ -1,0 +1,166 @@
+/**
+ * Runs the registry's rules: their configuration checks, the lexical pass with its events routed to the
+ * rules' handlers, and their whole-file checks. Each rule reports for its own code; a check that throws is
+ * recorded once and the others go on.
+ */
+import { minorOf, statusAt, type Status } from './catalog';
+import type { CapiEntry } from './dataSchema';
+import { contribution, type MinContrib } from './facts/minimum';
+import type { Node } from './parser';
+import { addSuppression, type Reporter, type Suppression } from './report';
+import type { ConfigContext, Facts, MemberUse, NameUse, Rule, RuleContext, ScanHandlers } from './rules/rule';
+import { scan, type NameEvent, type ScanListener } from './scan';
+import type { Finding, Range } from './types';
+
+/** A use of a known name, with the look-ups the rules share computed once and only when asked. */
+class Use implements NameUse {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  readonly isCall: boolean;
+  readonly inMacro: boolean;
+  private owned: boolean | undefined;
+
+  constructor(
+    private readonly facts: Facts,
+    ev: NameEvent,
+    readonly entry: CapiEntry | undefined,
+    readonly status: Status | undefined,
+  ) {
+    this.name = ev.name;
+    this.start = ev.start;
+    this.end = ev.end;
+    this.isCall = ev.isCall;
+    this.inMacro = ev.inMacro;
+  }
+  get replacement() {
+    return this.facts.cat.replacements.get(this.name);
+  }
+  own(): boolean {
+    return (this.owned ??= this.facts.project.owns(this.name));
+  }
+  call(): Node | null {
+    if (!this.isCall || this.inMacro) return null;
+    const parent = this.facts.tree.rootNode.descendantForIndex(this.start, this.end)?.parent;
+    return parent && parent.type === 'call_expression' && parent.childForFieldName('function')?.startIndex === this.start ? parent : null;
+  }
+}
+
+function memberUse(facts: Facts, ev: NameEvent): MemberUse {
+  return {
+    name: ev.name,
+    start: ev.start,
+    end: ev.end,
+    inMacro: ev.inMacro,
+    field() {
+      if (ev.inMacro) return null;
+      const f = facts.tree.rootNode.descendantForIndex(ev.start, ev.end)?.parent;
+      return f && f.type === 'field_expression' ? f : null;
+    },
+  };
+}
+
+/** What one lexical pass leaves besides findings. */
+export interface PassOutput {
+  suppressions: Suppression[];
+  /** Uses that set the file's minimum version, in text order. */
+  minContrib: MinContrib[];
+  /** Findings of `first-use` rules (a regional pass that makes one must be redone over the whole file). */
+  firstUseFindings: number;
+}
+
+export class RuleRunner {
+  /** Checks that threw (once each): the others still report. */
+  readonly failures = new Set<string>();
+  private readonly rules: readonly Rule[];
+
+  constructor(
+    rules: readonly Rule[],
+    private readonly reporter: Reporter,
+  ) {
+    this.rules = rules.filter((r) => reporter.enabled(r.meta.code));
+  }
+
+  private guard(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.failures.add(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private contextFor(rule: Rule, facts: Facts, onReport?: () => void): RuleContext {
+    const { code } = rule.meta;
+    const reporter = this.reporter;
+    const report = (start: number, end: number, message: string, extra?: Partial<Finding>): void => {
+      onReport?.();
+      reporter.addCapped(code, () => facts.pos.range(start, end), message, extra);
+    };
+    return { ...facts, report };
+  }
+
+  /** Checks that run with or without a target: the target's definition and the build configuration. */
+  runConfig(cx: Omit<ConfigContext, 'report'>): void {
+    for (const rule of this.rules) {
+      if (!rule.config) continue;
+      const code = rule.meta.code;
+      const report = (range: Range, message: string, extra?: Partial<Finding>): void => this.reporter.add(code, range, message, extra);
+      this.guard(code, () => rule.config!({ ...cx, report }));
+    }
+  }
+
+  /** The lexical pass over [from, to) (from a line start on line `fromLine`), events routed to the rules. */
+  lexicalPass(facts: Facts, from = 0, to = facts.doc.text.length, fromLine = 0): PassOutput {
+    const out: PassOutput = { suppressions: [], minContrib: [], firstUseFindings: 0 };
+    const handlers: { code: string; h: ScanHandlers }[] = [];
+    for (const rule of this.rules) {
+      if (!rule.create) continue;
+      const onReport = rule.meta.reuse === 'first-use' ? () => out.firstUseFindings++ : undefined;
+      this.guard(rule.meta.code, () => handlers.push({ code: rule.meta.code, h: rule.create!(this.contextFor(rule, facts, onReport)) }));
+    }
+    const on = (kind: keyof ScanHandlers) => handlers.filter((x) => x.h[kind]);
+    const named = on('name');
+    const members = on('member');
+    const includes = on('include');
+    const defines = on('define');
+    const { cat, target, pp, doc, pos } = facts;
+    const listener: ScanListener = {
+      knows: (name) => cat.names.has(name) || cat.internal.has(name) || cat.libcByName.has(name),
+      isInactive: (line) => pp.isInactive(line),
+      name: (ev) => {
+        const entry = cat.names.get(ev.name);
+        const status = entry ? statusAt(entry, ev.name, target.minor, target.abi3t) : undefined;
+        const use = new Use(facts, ev, entry, status);
+        // the file's minimum: Limited API uses, and too-new uses the project does not provide itself
+        if (entry?.limitedSince && (status!.kind === 'limited' || (status!.kind === 'too-new' && !use.own()))) {
+          out.minContrib.push(contribution(pos, ev.name, minorOf(entry.limitedSince), ev.start));
+        }
+        for (const x of named) this.guard(`${x.code} at '${ev.name}'`, () => x.h.name!(use));
+      },
+      member: (ev) => {
+        const use = memberUse(facts, ev);
+        for (const x of members) this.guard(`${x.code} at '${ev.name}'`, () => x.h.member!(use));
+      },
+      include: (spec, start, end) => {
+        for (const x of includes) this.guard(`${x.code} at ${spec}`, () => x.h.include!(spec, start, end));
+      },
+      define: (name, start, end) => {
+        for (const x of defines) this.guard(`${x.code} at #define ${name}`, () => x.h.define!(name, start, end));
+      },
+      comment: (start, end, endLine) => {
+        const body = doc.text.slice(start, end);
+        if (!body.includes('abi3lint')) return;
+        addSuppression(body, endLine, doc.text.slice(doc.text.lastIndexOf('\n', start - 1) + 1, start), out.suppressions);
+      },
+    };
+    this.guard('names and members', () => scan(doc.text, listener, from, to, fromLine));
+    return out;
+  }
+
+  /** Whole-file checks, after the lexical pass. */
+  runFile(facts: Facts): void {
+    for (const rule of this.rules) {
+      if (rule.file) this.guard(rule.meta.code, () => rule.file!(this.contextFor(rule, facts)));
+    }
+  }
+}

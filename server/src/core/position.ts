@@ -1,0 +1,38 @@
+/** Offsets, lines and columns of a text (0-based lines, columns in UTF-16 units). */
+import type { Range } from './types';
+
+export function lineStarts(text: string): number[] {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}
+
+export class PositionMap {
+  readonly starts: number[];
+  /** `starts`: the line starts of `text` when the caller keeps them (the session updates them per edit). */
+  constructor(
+    readonly text: string,
+    starts?: number[],
+  ) {
+    this.starts = starts ?? lineStarts(text);
+  }
+  position(offset: number): { line: number; character: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.starts[lo] };
+  }
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+  offset(line: number, character: number): number {
+    return (this.starts[Math.min(line, this.starts.length - 1)] ?? 0) + character;
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}

@@ -1,0 +1,30 @@
+/** ABI005 opaque-struct-member: a member of a struct the Limited API makes opaque at the target. */
+import { minorToString } from '../version';
+import { replacementFixes, replacementHint } from './replacements';
+import { defineRule, type RuleContext } from './rule';
+
+/** CPython's prefixed member names (tp_name, ob_refcnt, co_code, f_back, ...): plain words such as `free` or
+ *  `buf` are just as likely members of system or project structs, which abi3lint cannot type. */
+export const CPYTHON_MEMBER = /^[a-z]{1,5}_[A-Za-z0-9_]+$/;
+
+/** The structs that have a member and whose layout the Limited API shows at the target. */
+export const visibleOwners = (cx: RuleContext, owners: string[]): string[] => owners.filter((o) => cx.cat.names.get(o)?.limitedComplete?.[cx.tIdx] === 'Y');
+
+export default defineRule({
+  meta: { code: 'ABI005', name: 'opaque-struct-member', reuse: 'local' },
+  create: (cx) => ({
+    member(use) {
+      if (!CPYTHON_MEMBER.test(use.name)) return;
+      const owners = cx.cat.members.get(use.name);
+      if (!owners || visibleOwners(cx, owners).length || cx.project.isMember(use.name)) return;
+      const r = cx.cat.memberReplacements.get(use.name);
+      const tags = owners.map((o) => cx.cat.names.get(o)?.tag ?? o).filter((v, i, a) => a.indexOf(v) === i);
+      const typeName = owners.find((o) => !o.startsWith('struct ')) ?? tags[0];
+      const minor = cx.target.minor;
+      cx.report(use.start, use.end, `'${use.name}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(minor)}${replacementHint(r, minor, 'member')}`, {
+        identifier: use.name,
+        fixes: r ? replacementFixes(cx.pos, minor, r, null, null, () => use.field()) : [],
+      });
+    },
+  }),
+});
