@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { collectFiles } from '../server/src/cli/files';
+import { collectCFiles } from '../server/src/core/walk';
 import { lint, MAX_FILE_BYTES } from '../server/src/core/lint';
 import { checkInvariants } from '../scripts/fuzz';
 
@@ -81,7 +81,7 @@ test('a workspace scan survives symlink loops, dangling links and unreadable fil
   fs.symlinkSync(path.join(dir, 'missing.c'), path.join(dir, 'src', 'dangling.c'));
   fs.writeFileSync(path.join(dir, 'src', 'secret.c'), USE);
   fs.chmodSync(path.join(dir, 'src', 'secret.c'), 0);
-  const { files } = collectFiles(['.'], dir, []);
+  const { files } = collectCFiles(['.'], { base: dir, exclude: [] });
   assert.deepEqual(files.map((f) => path.relative(dir, f)).sort(), ['src/a.c', 'src/secret.c']);
   fs.rmSync(dir, { recursive: true, force: true });
 });

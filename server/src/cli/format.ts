@@ -1,10 +1,8 @@
 /** Output formats of the CLI: text, JSON (the documented shape), SARIF 2.1.0, GitHub workflow annotations. */
 import type * as Sarif from 'sarif';
-import type { Catalog } from '../core/catalog';
+import { RULE_DOCS_URL, type Catalog } from '../core/catalog';
 import type { Finding, LintResult, TextEdit } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
-
-const RULE_DOCS = 'https://github.com/abi3lint/abi3lint/blob/main/docs/rules/';
 
 const oneBased = (f: { range: TextEdit['range'] }) => ({
   line: f.range.start.line + 1,
@@ -108,7 +106,7 @@ export function formatSarif(results: LintResult[], cat: Catalog, version: string
               id: r.code,
               name: r.name,
               shortDescription: { text: r.summary },
-              helpUri: `${RULE_DOCS}${r.code}.md`,
+              helpUri: `${RULE_DOCS_URL}${r.code}.md`,
               defaultConfiguration: { level: r.severity === 'error' ? 'error' : r.severity === 'warning' ? 'warning' : 'note' },
             })),
           },

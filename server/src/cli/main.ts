@@ -12,7 +12,7 @@ import { parseSettings, type Settings } from '../core/settings';
 import type { LintResult, Severity } from '../core/types';
 import { minorToHex, minorToString, parseTargetOption } from '../core/version';
 import { formatGithub, formatJson, formatSarif, formatText } from './format';
-import { collectFiles } from './files';
+import { collectCFiles } from '../core/walk';
 
 export const VERSION = '0.1.0';
 
@@ -168,9 +168,9 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
       return 2;
     }
   }
-  const { files, missing } = collectFiles(args.paths, io.cwd, args.settings.exclude);
-  for (const m of missing) io.stderr.write(`abi3lint: ${m}\n`);
-  if (missing.length && files.length === 0) return 2;
+  const { files, problems } = collectCFiles(args.paths, { base: io.cwd, exclude: args.settings.exclude });
+  for (const m of problems) io.stderr.write(`abi3lint: ${m}\n`);
+  if (problems.length && files.length === 0) return 2;
   const results: LintResult[] = [];
   const cache = new Map<string, BuildConfig | null>();
   const showProgress = args.progress && !!io.stderr.isTTY && files.length > 20;

@@ -60,6 +60,9 @@ export interface Catalog {
   loadMs: number;
 }
 
+/** Where each rule's documentation is published (docs/rules/ABI0NN.md of the repository). */
+export const RULE_DOCS_URL = 'https://github.com/abi3lint/abi3lint/blob/main/docs/rules/';
+
 let cached: Catalog | null = null;
 
 /** The folder holding capi.json: next to the bundle (dist/../data) or up the source tree. */

@@ -90,8 +90,8 @@ export function addSuppression(comment: string, endLine: number, before: string,
   if (!before.trim()) suppressions.push({ line: endLine + 1, codes });
 }
 
-/** The quick fix that suppresses a finding with a comment at the end of its line (null: the line has one). */
-export function suppressionFix(text: string, f: Finding, lineText = text.split('\n')[f.range.start.line] ?? ''): Fix | null {
+/** The quick fix that suppresses a finding with a comment at the end of its line, `lineText` (null: the line has one). */
+export function suppressionFix(f: Finding, lineText: string): Fix | null {
   if (SUPPRESSION_RE.test(lineText)) return null;
   const at = { line: f.range.start.line, character: lineText.replace(/\r$/, '').length };
   return { kind: 'suppress', title: `Suppress ${f.code} on this line`, safety: 'safe', edits: [{ range: { start: at, end: at }, newText: ` /* abi3lint: ignore[${f.code}] */` }] };

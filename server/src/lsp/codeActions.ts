@@ -1,0 +1,51 @@
+/** Code actions from a lint result: each finding's fixes, a suppression, its documentation; the file's minimum
+ *  target; fix-all. The fixes themselves are the core's (Fix.kind says what each does). */
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { chooseFix, fixAllEdits } from '../core/fixes';
+import { suppressionFix } from '../core/report';
+import type { Finding, LintResult, TextEdit } from '../core/types';
+
+export const SOURCE_FIX_ALL = `${CodeActionKind.SourceFixAll}.abi3lint`;
+
+export function editFor(uri: string, edits: TextEdit[]): WorkspaceEdit {
+  return { changes: { [uri]: edits.map((e) => ({ range: e.range, newText: e.newText })) } };
+}
+
+function findingActions(uri: string, f: Finding, diag: Diagnostic, lineText: string): CodeAction[] {
+  const actions: CodeAction[] = [];
+  const best = chooseFix(f, { unsafe: false });
+  for (const fix of f.fixes) {
+    if (!fix.edits.length) continue;
+    actions.push({
+      title: fix.safety === 'unsafe' ? `${fix.title} [unsafe]` : fix.title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diag],
+      isPreferred: fix === best && fix.safety === 'safe',
+      edit: editFor(uri, fix.edits),
+    });
+  }
+  const suppress = suppressionFix(f, lineText);
+  if (suppress) actions.push({ title: suppress.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: editFor(uri, suppress.edits) });
+  actions.push({ title: `Show documentation for ${f.code} (${f.name})`, kind: CodeActionKind.QuickFix, diagnostics: [diag], command: { title: 'Show documentation', command: 'abi3lint.server.showRuleDocs', arguments: [f.code] } });
+  return actions;
+}
+
+export function codeActions(p: CodeActionParams, r: LintResult, text: string, diagnosticOf: (f: Finding) => Diagnostic): CodeAction[] {
+  const uri = p.textDocument.uri;
+  const only = p.context.only;
+  const wants = (kind: string): boolean => !only || only.some((o) => kind === o || kind.startsWith(o + '.'));
+  const actions: CodeAction[] = [];
+  let lines: string[] | null = null;
+  const lineText = (n: number): string => (lines ??= text.split('\n'))[n] ?? '';
+  if (wants(CodeActionKind.QuickFix)) {
+    const overlaps = (f: Finding): boolean => !(f.range.end.line < p.range.start.line || f.range.start.line > p.range.end.line);
+    for (const f of r.findings.filter(overlaps)) actions.push(...findingActions(uri, f, diagnosticOf(f), lineText(f.range.start.line)));
+    const raise = r.raiseToMinimum;
+    if (raise) actions.push({ title: raise.title, kind: CodeActionKind.QuickFix, edit: editFor(uri, raise.edits) });
+  }
+  if (wants(SOURCE_FIX_ALL)) {
+    const { edits, fixes } = fixAllEdits(r.findings, { unsafe: false });
+    if (edits.length) actions.push({ title: `Fix all safe abi3lint problems (${fixes})`, kind: SOURCE_FIX_ALL, edit: editFor(uri, edits) });
+  }
+  return actions;
+}
