@@ -33,7 +33,7 @@ export function describeSource(t: Target): string {
 
 const basename = (p: string): string => p.split(/[\\/]/).pop() ?? p;
 
-function statusLine(cat: Catalog, e: CapiEntry, name: string, target: Target | null): string {
+function statusLine(e: CapiEntry, name: string, target: Target | null): string {
   if (!target) return e.limitedSince ? `Limited API since ${e.limitedSince}` : 'Not in the Limited API';
   const st = statusAt(e, name, target.minor, target.abi3t);
   const at = `${target.abi3t ? 'abi3t' : 'abi3'} ${minorToString(target.minor)}`;
@@ -50,9 +50,8 @@ function statusLine(cat: Catalog, e: CapiEntry, name: string, target: Target | n
       return '✗ Private CPython API (leading underscore)';
     case 'abi3t-incompatible':
       return '✗ Not available under abi3t (free-threaded stable ABI)';
-    default:
-      void cat;
-      return `✗ Not in the Limited API${e.firstHeader ? '' : ''}`;
+    case 'not-limited':
+      return '✗ Not in the Limited API';
   }
 }
 
@@ -65,7 +64,7 @@ export function hoverForName(name: string, target: Target | null, cat: Catalog =
   }
   const lines: string[] = [];
   if (e.signature) lines.push('```c\n' + (e.kind === 'macro' || e.kind === 'const' ? `#define ${e.signature}` : e.signature) + '\n```');
-  lines.push(statusLine(cat, e, name, target));
+  lines.push(statusLine(e, name, target));
   const facts: string[] = [];
   if (e.limitedSince) facts.push(`Limited API: since ${e.limitedSince}`);
   else if (e.limitedRemovedIn) facts.push(`Limited API: removed in ${e.limitedRemovedIn}`);

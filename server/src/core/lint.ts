@@ -62,17 +62,32 @@ export function emptyResult(path: string): LintResult {
   return { path, target: null, minimumVersion: null, findings: [], inactive: [], notices: [], timing: { parse: 0, analyze: 0 } };
 }
 
+/** The result for a file too large to analyse (a notice says so), or null. */
+export function tooLarge(path: string, text: string): LintResult | null {
+  if (text.length <= MAX_FILE_BYTES) return null;
+  const result = emptyResult(path);
+  result.noTargetReason = `file is ${(text.length / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
+  result.notices.push(result.noTargetReason);
+  return result;
+}
+
+/** The settings of a run: the defaults, overridden by what the options give. */
+export const settingsOf = (opts: LintOptions): Settings => ({ ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) });
+
+/** A result for an analysis that threw inside abi3lint (a bug): the file was not fully checked. */
+export function failed(result: LintResult, e: unknown): LintResult {
+  result.internalError = e instanceof Error ? e.message : String(e);
+  result.notices.push(`internal error, file not fully checked: ${result.internalError}`);
+  return result;
+}
+
 /**
  * Lints one C document. Never throws: internal failures become a notice.
  */
 export async function lint(doc: LintDocument, opts: LintOptions = {}): Promise<LintResult> {
-  const settings: Settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
+  const big = tooLarge(doc.path, doc.text);
+  if (big) return big;
   const result = emptyResult(doc.path);
-  if (doc.text.length > MAX_FILE_BYTES) {
-    result.noTargetReason = `file is ${(doc.text.length / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
-    result.notices.push(result.noTargetReason);
-    return result;
-  }
   let tree: Tree | null = null;
   try {
     const cat = loadCatalog();
@@ -83,11 +98,9 @@ export async function lint(doc: LintDocument, opts: LintOptions = {}): Promise<L
     tree = parser.parse(text);
     result.timing.parse = performance.now() - tp;
     if (!tree) throw new Error('tree-sitter returned no tree');
-    return await analyze(text === doc.text ? doc : { ...doc, text }, tree, cat, settings, opts, result);
+    return await analyze(text === doc.text ? doc : { ...doc, text }, tree, cat, settingsOf(opts), opts, result);
   } catch (e) {
-    result.internalError = e instanceof Error ? e.message : String(e);
-    result.notices.push(`internal error, file not fully checked: ${result.internalError}`);
-    return result;
+    return failed(result, e);
   } finally {
     tree?.delete();
   }

@@ -3,10 +3,9 @@
  * its tree, applies editor changes to both (tree.edit + re-parse with the old tree), and analyses on demand.
  */
 import { loadCatalog } from './catalog';
-import { analyze, emptyResult, MAX_FILE_BYTES, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
+import { analyze, emptyResult, failed, MAX_FILE_BYTES, settingsOf, tooLarge, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
 import { PositionMap } from './position';
 import { Edit, initParser, type Tree } from './parser';
-import { DEFAULT_SETTINGS } from './settings';
 import type { LintResult, Range } from './types';
 
 export interface TextChange {
@@ -156,21 +155,15 @@ export class DocumentSession {
     return this.tree;
   }
 
+  /** Analyses the current text, reusing the previous analysis outside the edited region. */
   async lint(opts: LintOptions = {}): Promise<LintResult> {
+    const big = tooLarge(this.path, this.textValue);
+    if (big) return big;
     const result = emptyResult(this.path);
-    if (this.textValue.length > MAX_FILE_BYTES) {
-      result.noTargetReason = `file is ${(this.textValue.length / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
-      result.notices.push(result.noTargetReason);
-      return result;
-    }
     try {
-      const tree = await this.parse();
-      if (!tree) return result;
-      result.timing.parse = this.lastParseMs;
-      const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
-      const text = this.parseText();
+      await this.parse(); // (first: the re-parse widens the edited span where the syntax changed beyond it)
       const incremental: IncrementalInput = { prev: this.incState, dirty: this.edited };
-      const r = await analyze({ path: this.path, text }, tree, loadCatalog(), settings, { ...opts, incremental, lineStarts: this.starts() }, result);
+      const r = await this.analyzeTree(opts, result, incremental);
       this.incState = incremental.next;
       this.edited = null;
       this.lastWasRegional = !!incremental.regional;
@@ -180,9 +173,7 @@ export class DocumentSession {
       // the kept state may be half-updated: the next analysis starts afresh
       this.incState = undefined;
       this.edited = null;
-      result.internalError = e instanceof Error ? e.message : String(e);
-    result.notices.push(`internal error, file not fully checked: ${result.internalError}`);
-      return result;
+      return failed(result, e);
     }
   }
 
@@ -192,11 +183,14 @@ export class DocumentSession {
    * incremental one, so a fresh lint() is not the oracle for fix details in broken code.)
    */
   async lintFull(opts: LintOptions = {}): Promise<LintResult> {
-    const result = emptyResult(this.path);
+    return this.analyzeTree(opts, emptyResult(this.path), undefined);
+  }
+
+  private async analyzeTree(opts: LintOptions, result: LintResult, incremental: IncrementalInput | undefined): Promise<LintResult> {
     const tree = await this.parse();
     if (!tree) return result;
-    const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
-    return analyze({ path: this.path, text: this.parseText() }, tree, loadCatalog(), settings, { ...opts, incremental: undefined, lineStarts: this.starts() }, result);
+    result.timing.parse = this.lastParseMs;
+    return analyze({ path: this.path, text: this.parseText() }, tree, loadCatalog(), settingsOf(opts), { ...opts, incremental, lineStarts: this.starts() }, result);
   }
 
   dispose(): void {
