@@ -7,14 +7,13 @@
  * the parse of a file that parsed cleanly, each input is analysed within a time and memory bound, the server
  * answers after every input. A failing input is saved under test/fixtures/fuzz/ as a regression fixture.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { applyEdits, fixAllEdits } from '../server/src/core/fixes';
 import { lint } from '../server/src/core/lint';
 import { PositionMap } from '../server/src/core/position';
@@ -24,6 +23,7 @@ import { initParser } from '../server/src/core/parser';
 import { DocumentSession } from '../server/src/core/session';
 import type { LintResult } from '../server/src/core/types';
 import { generateSource } from './bench';
+import { LspClient } from './lsp-client';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
@@ -187,65 +187,43 @@ function save(text: string, why: string): string {
   return file;
 }
 
+/** The language server fed whole texts: each must be analysed (its status arrives) and answer a hover. */
 class Server {
-  proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ABI3LINT_DEBOUNCE_MS: '0' } });
-  conn: MessageConnection = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
-  private waiters = new Map<number, () => void>();
-  version = 1;
-  uri = pathToFileURL('/fuzz/server-input.c').href;
+  private readonly client = new LspClient(undefined, { ...process.env, ABI3LINT_DEBOUNCE_MS: '0' });
+  private version = 1;
+  private readonly uri = pathToFileURL('/fuzz/server-input.c').href;
   constructor() {
-    this.proc.stderr!.resume();
-    // every analysis ends with a status notification for its version (diagnostics are republished only when
-    // they change)
-    this.conn.onNotification('abi3lint/status', (p: { version?: number }) => {
-      const w = this.waiters.get(p.version ?? -1);
-      if (w) {
-        this.waiters.delete(p.version ?? -1);
-        w();
-      }
-    });
-    this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({ target: '3.9' })));
-    this.conn.onRequest('client/registerCapability', () => null);
-    this.conn.listen();
+    this.client.settings = { target: '3.9' };
+  }
+  private analysed(version: number, since: number): Promise<unknown> {
+    // every analysis ends with a status notification for its version (diagnostics are republished only when they change)
+    return this.client.within(TIME_BOUND_MS * 2, 'abi3lint/status', (p: { version?: number }) => p.version === version, since);
   }
   async start(): Promise<void> {
-    await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
-    await this.conn.sendNotification('initialized', {});
-    const done = this.wait(1);
-    await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uri, languageId: 'c', version: 1, text: '' } });
-    await done;
-  }
-  wait(version: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no analysis of version ${version} within ${TIME_BOUND_MS * 2} ms`)), TIME_BOUND_MS * 2);
-      this.waiters.set(version, () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
+    await this.client.initialize(null);
+    const since = this.client.mark();
+    await this.client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uri, languageId: 'c', version: 1, text: '' } });
+    await this.analysed(1, since);
   }
   async feed(text: string): Promise<string | null> {
-    if (this.proc.exitCode !== null) return `server exited (${this.proc.exitCode})`;
+    if (this.client.proc.exitCode !== null) return `server exited (${this.client.proc.exitCode})`;
     this.version++;
-    const done = this.wait(this.version);
-    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri: this.uri, version: this.version }, contentChanges: [{ text }] });
+    const since = this.client.mark();
+    await this.client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: this.uri, version: this.version }, contentChanges: [{ text }] });
     try {
-      await done;
-      await this.conn.sendRequest('textDocument/hover', { textDocument: { uri: this.uri }, position: { line: 0, character: 1 } });
+      await this.analysed(this.version, since);
+      await this.client.conn.sendRequest('textDocument/hover', { textDocument: { uri: this.uri }, position: { line: 0, character: 1 } });
     } catch (e) {
       return `server: ${e instanceof Error ? e.message : String(e)}`;
     }
+    this.client.received.length = 0; // (nothing older is waited for: keep the record short)
     return null;
   }
-  async stop(): Promise<void> {
-    try {
-      await this.conn.sendRequest('shutdown');
-      await this.conn.sendNotification('exit');
-    } catch {
-      /* already gone */
-    }
-    this.conn.dispose();
-    this.proc.kill();
+  get alive(): boolean {
+    return this.client.proc.exitCode === null;
+  }
+  stop(): Promise<void> {
+    return this.client.close();
   }
 }
 
@@ -294,7 +272,7 @@ async function main(): Promise<void> {
       failures++;
       const file = save(text, why);
       process.stdout.write(`FAIL #${n}: ${why}\n  saved ${path.relative(ROOT, file)}\n`);
-      if (server && server.proc.exitCode !== null) break;
+      if (server && !server.alive) break;
     }
     if (n % 500 === 0 && n) process.stderr.write(`${n} inputs, ${failures} failures, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   }

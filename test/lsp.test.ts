@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { applyLspEdits, LspClient } from './helpers/lspClient';
+import { applyLspEdits, LspClient } from '../scripts/lsp-client';
 
 const SOURCE = `#define Py_LIMITED_API 0x03090000
 #include <Python.h>

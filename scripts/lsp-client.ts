@@ -1,8 +1,9 @@
-/** A real JSON-RPC client for the language server over stdio: requests, and awaited notifications. */
+/** A real JSON-RPC client for the language server over stdio: requests, and awaited notifications (the tests, the fuzzer and the benchmark drive the server through it). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { ROOT } from './fixtures';
+/** The repository (this file compiles to out/scripts/). */
+const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface PublishedDiagnostics {
   uri: string;
@@ -18,8 +19,8 @@ export class LspClient {
   settings: Record<string, unknown> = {};
   stderr = '';
 
-  constructor(serverPath = path.join(ROOT, 'dist', 'server.js')) {
-    this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(serverPath = path.join(ROOT, 'dist', 'server.js'), env: NodeJS.ProcessEnv = process.env) {
+    this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.proc.stderr!.on('data', (d) => (this.stderr += String(d)));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification((method: string, params: any) => {
@@ -55,6 +56,13 @@ export class LspClient {
         },
       });
     });
+  }
+
+  /** Like next(), rejected after `ms`. */
+  within<T = any>(ms: number, method: string, pred: (p: T) => boolean = () => true, since = 0): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${method} within ${ms} ms`)), ms)));
+    return Promise.race([this.next(method, pred, since), timeout]).finally(() => clearTimeout(timer));
   }
 
   diagnostics(uri: string, version?: number, since = 0): Promise<PublishedDiagnostics> {
