@@ -25,6 +25,9 @@ test('the registry holds one module per rule of the catalogue, in code order, na
   for (const r of RULES) assert.ok(r.config || r.create || r.file, `${r.meta.code} has no check`);
   const modules = fs.readdirSync(path.join(ROOT, 'server', 'src', 'core', 'rules')).filter((f) => /^ABI\d{3}/.test(f));
   assert.deepEqual(modules.sort(), RULES.map((r) => `${r.meta.code}-${r.meta.name}.ts`));
+  // and each has its valid/invalid cases (test/rules/ABI0NN.test.ts)
+  const cases = fs.readdirSync(path.join(ROOT, 'test', 'rules')).filter((f) => f.endsWith('.test.ts'));
+  assert.deepEqual(cases.sort(), RULES.map((r) => `${r.meta.code}.test.ts`));
 });
 
 test("the README's rule table is the catalogue (code, doc link, name, severity)", () => {

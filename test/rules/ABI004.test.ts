@@ -1,0 +1,24 @@
+import { ruleTester } from '../helpers/ruleTester';
+
+ruleTester('ABI004', {
+  target: '3.9',
+  valid: [
+    'PyObject *f(PyObject *t) { return PyTuple_GetItem(t, 0); }',
+    { name: 'a // comment continued by a backslash hides the next line', code: 'PyObject *f(PyObject *t) {\n  // first \\\n  return PyTuple_GET_ITEM(t, 0);\n  return NULL;\n}' },
+    { name: 'a macro parameter of the same name is not the API', code: '#define CALL(PyTuple_GET_ITEM) PyTuple_GET_ITEM(x)' },
+  ],
+  invalid: [
+    {
+      code: 'PyObject *f(PyObject *t) { return PyTuple_GET_ITEM(t, 0); }',
+      errors: [{ message: "'PyTuple_GET_ITEM' is a macro hidden from the Limited API; use PyTuple_GetItem", line: 1 }],
+      fixTitles: ['Replace with PyTuple_GetItem'],
+      output: 'PyObject *f(PyObject *t) { return PyTuple_GetItem(t, 0); }',
+    },
+    {
+      name: 'in a macro body: reported, and renamed there',
+      code: '#define FIRST(t) PyTuple_GET_ITEM(t, 0)',
+      errors: [{ message: /^'PyTuple_GET_ITEM' is a macro hidden from the Limited API/, line: 1 }],
+      output: '#define FIRST(t) PyTuple_GetItem(t, 0)',
+    },
+  ],
+});
