@@ -24,7 +24,9 @@ import { RULES } from './rules';
 import type { Facts } from './rules/rule';
 import type { BuildConfig } from './buildconfig';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
-import type { LintResult, Target } from './types';
+import type { LintDocument, LintResult, Target } from './types';
+
+export type { LintDocument } from './types';
 
 export { fsHost, isInside, type LintHost };
 export { PositionMap } from './position';
@@ -49,10 +51,6 @@ export interface LintOptions {
   buildConfigCache?: Map<string, BuildConfig | null>;
 }
 
-export interface LintDocument {
-  path: string;
-  text: string;
-}
 
 /** Files larger than this are not analysed (a notice says so). */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;

@@ -1,6 +1,12 @@
 /** Types shared by the core, the CLI and the language server. Positions are 0-based, columns in UTF-16 units. */
 import type { Safety } from './catalog';
 
+/** A C file to check: its path (for includes and build files) and its text. */
+export interface LintDocument {
+  path: string;
+  text: string;
+}
+
 export interface Position {
   line: number;
   character: number;

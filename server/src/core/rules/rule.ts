@@ -13,11 +13,10 @@ import type { BuildConfig } from '../buildconfig';
 import type { TargetDefine } from '../facts/defines';
 import type { TargetProblem } from '../facts/target';
 import type { ProjectDeclarations } from '../facts/project';
-import type { LintDocument } from '../lint';
 import type { Node, Tree } from '../parser';
 import type { PositionMap } from '../position';
 import type { Directive, PreprocResult } from '../preproc';
-import type { Finding, Range, Target } from '../types';
+import type { Finding, LintDocument, Range, Target } from '../types';
 
 /**
  * Whether the findings a rule makes in the lexical pass can be kept outside an edited region:
