@@ -9,30 +9,23 @@ import { contribution, type MinContrib } from './facts/minimum';
 import type { Node } from './parser';
 import { addSuppression, type Reporter, type Suppression } from './report';
 import type { ConfigContext, Facts, MemberUse, NameUse, Rule, RuleContext, ScanHandlers } from './rules/rule';
-import { scan, type NameEvent, type ScanListener } from './scan';
+import { scan, type ScanListener } from './scan';
 import type { Finding, Range } from './types';
 
 /** A use of a known name, with the look-ups the rules share computed once and only when asked. */
 class Use implements NameUse {
-  readonly name: string;
-  readonly start: number;
-  readonly end: number;
-  readonly isCall: boolean;
-  readonly inMacro: boolean;
   private owned: boolean | undefined;
 
   constructor(
     private readonly facts: Facts,
-    ev: NameEvent,
+    readonly name: string,
+    readonly start: number,
+    readonly end: number,
+    readonly isCall: boolean,
+    readonly inMacro: boolean,
     readonly entry: CapiEntry | undefined,
     readonly status: Status | undefined,
-  ) {
-    this.name = ev.name;
-    this.start = ev.start;
-    this.end = ev.end;
-    this.isCall = ev.isCall;
-    this.inMacro = ev.inMacro;
-  }
+  ) {}
   get replacement() {
     return this.facts.cat.replacements.get(this.name);
   }
@@ -46,18 +39,60 @@ class Use implements NameUse {
   }
 }
 
-function memberUse(facts: Facts, ev: NameEvent): MemberUse {
+function memberUse(facts: Facts, name: string, start: number, end: number, inMacro: boolean): MemberUse {
   return {
-    name: ev.name,
-    start: ev.start,
-    end: ev.end,
-    inMacro: ev.inMacro,
+    name,
+    start,
+    end,
+    inMacro,
     field() {
-      if (ev.inMacro) return null;
-      const f = facts.tree.rootNode.descendantForIndex(ev.start, ev.end)?.parent;
+      if (inMacro) return null;
+      const f = facts.tree.rootNode.descendantForIndex(start, end)?.parent;
       return f && f.type === 'field_expression' ? f : null;
     },
   };
+}
+
+/** A rule's view of the analysis: the facts, and a report bound to the rule's code (a class: one fixed shape,
+ *  built per rule per analysis, so cheaper than copying the facts into an object literal). */
+class Context implements RuleContext {
+  readonly doc: Facts['doc'];
+  readonly cat: Facts['cat'];
+  readonly pos: Facts['pos'];
+  readonly tree: Facts['tree'];
+  readonly target: Facts['target'];
+  readonly tIdx: number;
+  readonly pp: Facts['pp'];
+  readonly project: Facts['project'];
+  readonly systemIncludes: Facts['systemIncludes'];
+  readonly pythonHInclude: Facts['pythonHInclude'];
+  readonly limitedDefineInFile: Facts['limitedDefineInFile'];
+  readonly functionAt: Facts['functionAt'];
+
+  constructor(
+    f: Facts,
+    private readonly code: string,
+    private readonly reporter: Reporter,
+    private readonly onReport: (() => void) | undefined,
+  ) {
+    this.doc = f.doc;
+    this.cat = f.cat;
+    this.pos = f.pos;
+    this.tree = f.tree;
+    this.target = f.target;
+    this.tIdx = f.tIdx;
+    this.pp = f.pp;
+    this.project = f.project;
+    this.systemIncludes = f.systemIncludes;
+    this.pythonHInclude = f.pythonHInclude;
+    this.limitedDefineInFile = f.limitedDefineInFile;
+    this.functionAt = f.functionAt;
+  }
+
+  report(start: number, end: number, message: string, extra?: Partial<Finding>): void {
+    this.onReport?.();
+    this.reporter.addCapped(this.code, () => this.pos.range(start, end), message, extra);
+  }
 }
 
 /** What one lexical pass leaves besides findings. */
@@ -85,18 +120,16 @@ export class RuleRunner {
     try {
       f();
     } catch (e) {
-      this.failures.add(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+      this.fail(what, e);
     }
   }
 
+  private fail(what: string, e: unknown): void {
+    this.failures.add(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
   private contextFor(rule: Rule, facts: Facts, onReport?: () => void): RuleContext {
-    const { code } = rule.meta;
-    const reporter = this.reporter;
-    const report = (start: number, end: number, message: string, extra?: Partial<Finding>): void => {
-      onReport?.();
-      reporter.addCapped(code, () => facts.pos.range(start, end), message, extra);
-    };
-    return { ...facts, report };
+    return new Context(facts, rule.meta.code, this.reporter, onReport);
   }
 
   /** Checks that run with or without a target: the target's definition and the build configuration. */
@@ -118,28 +151,40 @@ export class RuleRunner {
       const onReport = rule.meta.reuse === 'first-use' ? () => out.firstUseFindings++ : undefined;
       this.guard(rule.meta.code, () => handlers.push({ code: rule.meta.code, h: rule.create!(this.contextFor(rule, facts, onReport)) }));
     }
-    const on = (kind: keyof ScanHandlers) => handlers.filter((x) => x.h[kind]);
-    const named = on('name');
-    const members = on('member');
-    const includes = on('include');
-    const defines = on('define');
+    // (the handlers called in plain loops: this is the hot path of every analysis)
+    const named = handlers.filter((x) => x.h.name);
+    const members = handlers.filter((x) => x.h.member);
+    const includes = handlers.filter((x) => x.h.include);
+    const defines = handlers.filter((x) => x.h.define);
     const { cat, target, pp, doc, pos } = facts;
     const listener: ScanListener = {
       knows: (name) => cat.names.has(name) || cat.internal.has(name) || cat.libcByName.has(name),
       isInactive: (line) => pp.isInactive(line),
-      name: (ev) => {
-        const entry = cat.names.get(ev.name);
-        const status = entry ? statusAt(entry, ev.name, target.minor, target.abi3t) : undefined;
-        const use = new Use(facts, ev, entry, status);
+      name: (name, start, end, _line, isCall, inMacro) => {
+        const entry = cat.names.get(name);
+        const status = entry ? statusAt(entry, name, target.minor, target.abi3t) : undefined;
+        const use = new Use(facts, name, start, end, isCall, inMacro, entry, status);
         // the file's minimum: Limited API uses, and too-new uses the project does not provide itself
         if (entry?.limitedSince && (status!.kind === 'limited' || (status!.kind === 'too-new' && !use.own()))) {
-          out.minContrib.push(contribution(pos, ev.name, minorOf(entry.limitedSince), ev.start));
+          out.minContrib.push(contribution(pos, name, minorOf(entry.limitedSince), start));
         }
-        for (const x of named) this.guard(`${x.code} at '${ev.name}'`, () => x.h.name!(use));
+        for (let k = 0; k < named.length; k++) {
+          try {
+            named[k].h.name!(use);
+          } catch (e) {
+            this.fail(`${named[k].code} at '${name}'`, e);
+          }
+        }
       },
-      member: (ev) => {
-        const use = memberUse(facts, ev);
-        for (const x of members) this.guard(`${x.code} at '${ev.name}'`, () => x.h.member!(use));
+      member: (name, start, end, _line, inMacro) => {
+        const use = memberUse(facts, name, start, end, inMacro);
+        for (let k = 0; k < members.length; k++) {
+          try {
+            members[k].h.member!(use);
+          } catch (e) {
+            this.fail(`${members[k].code} at '${name}'`, e);
+          }
+        }
       },
       include: (spec, start, end) => {
         for (const x of includes) this.guard(`${x.code} at ${spec}`, () => x.h.include!(spec, start, end));

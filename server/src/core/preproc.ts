@@ -29,8 +29,7 @@ const gap = (text: string, from: number, to: number): string => (from >= to ? ''
 export function scanDirectives(text: string): Directive[] {
   const out: Directive[] = [];
   const lx = new Lexer(text);
-  for (let t = lx.next(); t !== EOF; t = lx.next()) {
-    if (t !== HASH) continue;
+  while (lx.nextDirective() === HASH) {
     const start = lx.start;
     const startLine = lx.tokLine;
     // the logical line: block comments read as a space, a line comment dropped, splices joined

@@ -7,23 +7,14 @@
  */
 import { COMMENT, EOF, HASH, IDENT, Lexer, NEWLINE, PUNCT } from './lexer';
 
-export interface NameEvent {
-  name: string;
-  start: number;
-  end: number;
-  line: number;
-  /** Followed by `(`. */
-  isCall: boolean;
-  /** Inside a `#define` body. */
-  inMacro: boolean;
-}
-
 export interface ScanListener {
   /** Whether a name is worth an event (the data knows it); asked before anything else about it. */
   knows(name: string): boolean;
   isInactive(line: number): boolean;
-  name(e: NameEvent): void;
-  member(e: NameEvent): void;
+  /** A name the data knows, on an active line; `isCall`: followed by `(`; `inMacro`: in a `#define` body. */
+  name(name: string, start: number, end: number, line: number, isCall: boolean, inMacro: boolean): void;
+  /** `x->name` or `x.name` on an active line. */
+  member(name: string, start: number, end: number, line: number, inMacro: boolean): void;
   /** `#include` with its `<...>` or `"..."` operand. */
   include(spec: string, start: number, end: number, line: number): void;
   /** The name a `#define` defines. */
@@ -94,14 +85,14 @@ export function scan(text: string, on: ScanListener, from = 0, to = text.length,
     if (before === ARROW || before === 46) {
       // member access `->name` / `.name`, not a designator (`{ .name =`, `, .name =`, `( .name`, `= .name`)
       if (before === 46 && (before2 === 123 || before2 === 44 || before2 === 61 || before2 === 40)) continue;
-      if (!on.isInactive(line)) on.member({ name, start, end, line, isCall: false, inMacro });
+      if (!on.isInactive(line)) on.member(name, start, end, line, inMacro);
       continue;
     }
     if (!on.knows(name) || C_KEYWORDS.has(name) || on.isInactive(line)) continue;
     if (inMacro && (before === 35 || before === PASTE)) continue; // `#x` stringizes, `a##x` pastes
     let q = end;
     while (q < to && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
-    on.name({ name, start, end, line, isCall: text.charCodeAt(q) === 40, inMacro });
+    on.name(name, start, end, line, text.charCodeAt(q) === 40, inMacro);
   }
 }
 
