@@ -12,9 +12,12 @@ import { parseSettings, type Settings } from '../core/settings';
 import type { LintResult, Severity } from '../core/types';
 import { minorToHex, minorToString, parseTargetOption } from '../core/version';
 import { formatGithub, formatJson, formatSarif, formatText } from './format';
+import { readRegularFile } from '../core/host';
 import { collectCFiles } from '../core/walk';
 
 export const VERSION = '0.1.0';
+/** Files larger than this are not even read (lint() analyses up to MAX_FILE_BYTES and says so above it). */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
 
 const HELP = `abi3lint ${VERSION}: check CPython C extensions against the Limited API / Stable ABI
 
@@ -178,18 +181,12 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
     if (showProgress && i % 10 === 0) io.stderr.write(`\r[${i}/${files.length}] ${path.relative(io.cwd, file).slice(-60).padEnd(60)}`);
-    let text: string;
-    try {
-      const st = fs.statSync(file);
-      if (st.size > 64 * 1024 * 1024) {
-        io.stderr.write(`abi3lint: ${path.relative(io.cwd, file)}: skipped, ${(st.size / 1048576).toFixed(0)} MB is too large\n`);
-        continue;
-      }
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      io.stderr.write(`abi3lint: ${path.relative(io.cwd, file)}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})\n`);
+    const read = readRegularFile(file, MAX_READ_BYTES);
+    if ('error' in read) {
+      io.stderr.write(`abi3lint: ${path.relative(io.cwd, file)}: skipped, ${read.error}\n`);
       continue;
     }
+    const text = read.text;
     const opts: LintOptions = { settings: args.settings, select: args.select, ignore: args.ignore, buildConfigCache: cache, root: undefined };
     let r = await lint({ path: file, text }, opts);
     if (args.fix) {

@@ -15,15 +15,41 @@ export interface LintHost {
 /** Project headers and build files larger than this are not read. */
 export const MAX_INCLUDE_BYTES = 2 * 1024 * 1024;
 
+/**
+ * Reads a regular file of at most `maxBytes`, deciding on the open handle: opened non-blocking (a FIFO or a
+ * device never blocks the caller), its type and size checked with fstat, then read up to the size (a file
+ * that grows meanwhile is cut there). Never throws.
+ */
+export function readRegularFile(file: string, maxBytes: number): { text: string } | { error: string } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch (e) {
+    return { error: `cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { error: 'not a regular file (a FIFO, device or socket is never read)' };
+    if (st.size > maxBytes) return { error: `${(st.size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit` };
+    const buf = Buffer.alloc(st.size);
+    let got = 0;
+    while (got < st.size) {
+      const n = fs.readSync(fd, buf, got, st.size - got, got);
+      if (n <= 0) break;
+      got += n;
+    }
+    return { text: buf.toString('utf8', 0, got) };
+  } catch (e) {
+    return { error: `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export const fsHost: LintHost = {
   readFile(file) {
-    try {
-      const st = fs.statSync(file);
-      if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
-      return fs.readFileSync(file, 'utf8');
-    } catch {
-      return undefined;
-    }
+    const r = readRegularFile(file, MAX_INCLUDE_BYTES);
+    return 'text' in r ? r.text : undefined;
   },
   stamp(file) {
     try {

@@ -60,11 +60,20 @@ export function emptyResult(path: string): LintResult {
   return { path, target: null, minimumVersion: null, findings: [], inactive: [], notices: [], timing: { parse: 0, analyze: 0 } };
 }
 
-/** The result for a file too large to analyse (a notice says so), or null. */
+/** The UTF-8 size of a text, or a lower bound when it is clearly within `limit` (no count of short texts). */
+function utf8Size(text: string, limit: number): number {
+  return text.length * 3 <= limit ? text.length : Buffer.byteLength(text, 'utf8');
+}
+
+/** Whether a text is over MAX_FILE_BYTES, counted in UTF-8 bytes. */
+export const isTooLarge = (text: string): boolean => utf8Size(text, MAX_FILE_BYTES) > MAX_FILE_BYTES;
+
+/** The result for a file too large to analyse (a notice says so), or null. The limit counts UTF-8 bytes. */
 export function tooLarge(path: string, text: string): LintResult | null {
-  if (text.length <= MAX_FILE_BYTES) return null;
+  if (!isTooLarge(text)) return null;
+  const bytes = Buffer.byteLength(text, 'utf8');
   const result = emptyResult(path);
-  result.noTargetReason = `file is ${(text.length / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
+  result.noTargetReason = `file is ${(bytes / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
   result.notices.push(result.noTargetReason);
   return result;
 }

@@ -3,7 +3,7 @@
  * its tree, applies editor changes to both (tree.edit + re-parse with the old tree), and analyses on demand.
  */
 import { loadCatalog } from './catalog';
-import { analyze, emptyResult, failed, MAX_FILE_BYTES, settingsOf, tooLarge, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
+import { analyze, emptyResult, failed, isTooLarge, settingsOf, tooLarge, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
 import { PositionMap } from './position';
 import { Edit, initParser, type Tree } from './parser';
 import type { LintResult, Range } from './types';
@@ -132,7 +132,7 @@ export class DocumentSession {
   async parse(): Promise<Tree | null> {
     if (this.disposed) return null;
     if (!this.dirty && this.tree) return this.tree;
-    if (this.textValue.length > MAX_FILE_BYTES) {
+    if (isTooLarge(this.textValue)) {
       this.tree?.delete();
       this.tree = null;
       this.dirty = false;

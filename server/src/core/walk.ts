@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
+import { compileGlobs } from './glob';
 import { isInside } from './host';
 
 /** Folders never searched: tools, environments and build output. Hidden folders (`.git`, `.tox`, ...) neither. */
@@ -29,11 +29,12 @@ export interface WalkResult {
 
 /** .c and .h files below `dirs` (and the files named directly, whatever their ending), in walk order. */
 export function collectCFiles(paths: string[], opts: WalkOptions): WalkResult {
-  const isExcluded = opts.exclude.length ? picomatch(opts.exclude, { dot: true }) : () => false;
+  const globs = compileGlobs(opts.exclude);
+  const isExcluded = globs.match;
   const maxFiles = opts.maxFiles ?? Infinity;
   const maxDepth = opts.maxDepth ?? 64;
   const files: string[] = [];
-  const problems: string[] = [];
+  const problems: string[] = [...globs.problems];
   const seenDirs = new Set<string>();
   const rel = (abs: string): string => path.relative(opts.base, abs).split(path.sep).join('/');
   const excluded = (abs: string): boolean => isExcluded(rel(abs)) || isExcluded(path.basename(abs));
@@ -92,6 +93,7 @@ export function collectCFiles(paths: string[], opts: WalkOptions): WalkResult {
       continue;
     }
     if (st.isDirectory()) walk(abs, 0);
+    else if (!st.isFile()) problems.push(`${p}: not a regular file (a FIFO, device or socket is never read)`);
     else if (!excluded(abs)) files.push(abs);
   }
   return { files: [...new Set(files)], problems };
