@@ -11,11 +11,12 @@ import { minorToHex, minorToString } from './version';
 
 export const DOCS_BASE = 'https://docs.python.org/3/c-api/';
 
-/** The identifier around a position (0-based line/character). */
-export function wordAt(text: string, line: number, character: number): { word: string; start: number; end: number } | null {
-  const pos = new PositionMap(text);
-  if (line >= pos.lineCount) return null;
-  const off = pos.offset(line, character);
+/** The identifier around a position (0-based line/character; clamped to the text). */
+export function wordAt(text: string, line: number, character: number, starts?: number[]): { word: string; start: number; end: number } | null {
+  const pos = new PositionMap(text, starts);
+  if (!(line < pos.lineCount)) return null;
+  const p = pos.clamp({ line, character });
+  const off = pos.offset(p.line, p.character);
   let s = off;
   let e = off;
   while (s > 0 && /\w/.test(text[s - 1])) s--;

@@ -32,6 +32,14 @@ export class PositionMap {
   offset(line: number, character: number): number {
     return (this.starts[Math.min(line, this.starts.length - 1)] ?? 0) + character;
   }
+  /** A position made valid for the text: the line within the document, the column within the line (any
+   *  number a client sends, huge, negative or fractional, lands on a real place). */
+  clamp(p: { line: number; character: number }): { line: number; character: number } {
+    const line = Math.max(0, Math.min(Math.floor(Number(p.line)) || 0, this.starts.length - 1));
+    const lineEnd = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    const character = Math.max(0, Math.min(Math.floor(Number(p.character)) || 0, lineEnd - this.starts[line]));
+    return { line, character };
+  }
   get lineCount(): number {
     return this.starts.length;
   }

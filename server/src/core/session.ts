@@ -20,6 +20,14 @@ function pointAfter(start: { row: number; column: number }, text: string): { row
   return { row: start.row + lines.length - 1, column: lines[lines.length - 1].length };
 }
 
+/** A change the session refuses (the document is then out of step with the editor until a full text arrives). */
+export class InvalidChange extends Error {}
+
+const validPosition = (p: unknown): boolean => {
+  const q = p as { line?: unknown; character?: unknown } | null | undefined;
+  return !!q && Number.isSafeInteger(q.line) && Number.isSafeInteger(q.character) && (q.line as number) >= 0 && (q.character as number) >= 0;
+};
+
 export class DocumentSession {
   private tree: Tree | null = null;
   private dirty = true;
@@ -60,8 +68,20 @@ export class DocumentSession {
     return this.lineStarts;
   }
 
-  /** Applies editor changes in order (LSP incremental sync semantics). */
+  /** The current text's positions (line starts kept by the session). */
+  get positions(): PositionMap {
+    return new PositionMap(this.textValue, this.starts());
+  }
+
+  /**
+   * Applies editor changes in order (LSP incremental sync semantics). A change whose range is not made of
+   * whole, non-negative numbers (a line of 1.5, a string) is refused before anything is applied: InvalidChange.
+   */
   applyChanges(changes: TextChange[]): void {
+    for (const ch of changes) {
+      if (typeof ch?.text !== 'string') throw new InvalidChange('a change without text');
+      if (ch.range !== undefined && !(validPosition(ch.range?.start) && validPosition(ch.range?.end))) throw new InvalidChange(`a change with an invalid range ${JSON.stringify(ch.range).slice(0, 120)}`);
+    }
     for (const ch of changes) {
       if (!ch.range) {
         this.incState = undefined;

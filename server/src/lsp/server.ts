@@ -11,9 +11,12 @@ import {
   CompletionItemTag,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  ErrorCodes,
   FileChangeType,
+  LSPErrorCodes,
   MarkupKind,
   MessageType,
+  ResponseError,
   ShowMessageNotification,
   TextDocumentSyncKind,
   type CancellationToken,
@@ -40,7 +43,7 @@ import { BUILD_FILES } from '../core/buildconfig';
 import { loadCatalog, RULE_DOCS_URL } from '../core/catalog';
 import { completions, describeSource, hoverForDirective, hoverForName, wordAt } from '../core/hover';
 import { fsHost, isInside, type LintHost } from '../core/host';
-import { DocumentSession } from '../core/session';
+import { DocumentSession, InvalidChange } from '../core/session';
 import { parseSettings, type Settings } from '../core/settings';
 import type { LintResult } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
@@ -71,6 +74,12 @@ interface OpenDoc {
   /** Increments on every change; a lint started for an older generation is not published. */
   generation: number;
   result?: LintResult;
+  /** The generation `result` is of. */
+  resultGeneration?: number;
+  /** The analysis of one generation, shared by every request that waits for it. */
+  pending?: { generation: number; promise: Promise<void> };
+  /** Why the server's text no longer matches the editor's (an invalid change); cleared by a full text. */
+  outOfSync?: string;
   /** What the client was last sent: diagnostics are published again only when they change. */
   published?: Diagnostic[];
   publishedInactive?: LintResult['inactive'];
@@ -107,6 +116,9 @@ export class AbiServer {
   private hasConfigCapability = false;
   private hasShowDocument = false;
   private logLevel: Level = 'info';
+  private shuttingDown = false;
+  /** Increments when a workspace check starts: an older one still running stops. */
+  private workspaceRun = 0;
 
   /** Reads open documents from memory, everything else from disk. */
   private readonly host: LintHost = {
@@ -197,6 +209,7 @@ export class AbiServer {
       const r = await doc.session.lint({ settings, host: this.host, root: this.rootFor(file), buildConfigCache: this.buildCache });
       if (doc.generation !== generation || !this.docs.has(doc.uri)) return; // stale: a newer change is pending
       doc.result = r;
+      doc.resultGeneration = generation;
       await this.publish(doc, r);
       for (const n of r.notices) this.log('info', `${path.basename(file)}: ${n}`);
       this.sendStatus(doc.uri, r, undefined, doc.version);
@@ -228,15 +241,23 @@ export class AbiServer {
     doc.timer?.();
     const run = (): void => {
       doc.timer = undefined;
-      void this.lintDoc(doc);
+      void this.analyse(doc);
     };
     if (delay <= 0) {
-      const h = setImmediate(run);
+      // two turns of the event loop: the connection hands over one message per turn, so every change already
+      // received is applied (and cancels this) before the analysis starts; a burst costs one analysis
+      let h = setImmediate(() => (h = setImmediate(run)));
       doc.timer = () => clearImmediate(h);
     } else {
       const h = setTimeout(run, delay);
       doc.timer = () => clearTimeout(h);
     }
+  }
+
+  /** The analysis of the document's current generation (one, however many wait for it). */
+  private analyse(doc: OpenDoc): Promise<void> {
+    if (doc.pending?.generation !== doc.generation) doc.pending = { generation: doc.generation, promise: this.lintDoc(doc) };
+    return doc.pending.promise;
   }
 
   private async relintAll(): Promise<void> {
@@ -280,23 +301,40 @@ export class AbiServer {
     return files.length;
   }
 
-  /** Waits for the pending lint of a document so requests answer on fresh results. */
+  /** The result of the document's newest text (analysed now, once for all waiting requests, if it is not). */
   private async resultFor(uri: string): Promise<{ doc: OpenDoc; result: LintResult } | null> {
     const doc = this.docs.get(uri);
-    if (!doc) return null;
-    if (doc.timer || !doc.result) {
+    if (!doc || doc.outOfSync) return null;
+    if (doc.resultGeneration !== doc.generation) {
       doc.timer?.();
       doc.timer = undefined;
-      await this.lintDoc(doc);
+      await this.analyse(doc);
     }
     return doc.result ? { doc, result: doc.result } : null;
   }
 
-  /** Runs a request handler; a failure is logged and answered with `fallback`. */
-  private async guarded<T>(what: string, fallback: T, f: () => Promise<T>): Promise<T> {
+  /** What hover and completion need: the newest text, and the target of the last analysis (they never wait
+   *  for diagnostics, only for a first analysis). */
+  private async targetFor(uri: string): Promise<{ doc: OpenDoc; target: LintResult['target'] } | null> {
+    const doc = this.docs.get(uri);
+    if (!doc || doc.outOfSync) return null;
+    if (!doc.result) await this.analyse(doc);
+    return { doc, target: doc.result?.target ?? null };
+  }
+
+  /**
+   * Runs a request handler: refused after shutdown (InvalidRequest), answered with RequestCancelled when the
+   * client cancels it; any other failure is logged and answered with `fallback`.
+   */
+  private async guarded<T>(what: string, fallback: T, f: () => Promise<T>, token?: CancellationToken): Promise<T> {
+    if (this.shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, `the server is shutting down: ${what} refused`);
+    if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${what} cancelled`);
     try {
-      return await f();
+      const r = await f();
+      if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${what} cancelled`);
+      return r;
     } catch (e) {
+      if (e instanceof ResponseError) throw e;
       this.log('error', `${what} failed: ${String(e)}`);
       return fallback;
     }
@@ -359,14 +397,35 @@ export class AbiServer {
   onDidChange(p: DidChangeTextDocumentParams): void {
     const doc = this.docs.get(p.textDocument.uri);
     if (!doc) return;
+    const changes = (Array.isArray(p.contentChanges) ? p.contentChanges : []).map((c) => ('range' in c && c.range !== undefined ? { range: c.range, text: c.text } : { text: c.text }));
+    // out of step with the editor: only a whole new text brings the document back
+    if (doc.outOfSync && !changes.some((c) => !('range' in c))) return;
     try {
-      doc.session.applyChanges(p.contentChanges.map((c) => ('range' in c && c.range ? { range: c.range, text: c.text } : { text: c.text })));
+      doc.session.applyChanges(doc.outOfSync ? changes.slice(changes.findLastIndex((c) => !('range' in c))) : changes);
+      doc.outOfSync = undefined;
     } catch (e) {
-      this.log('error', `applying a change failed: ${String(e)}`);
+      this.lostSync(doc, e instanceof InvalidChange ? e.message : `applying a change failed: ${String(e)}`);
+      return;
     }
-    doc.version = p.textDocument.version;
+    const version = p.textDocument.version;
+    if (Number.isInteger(version) && version <= doc.version) this.log('warn', `${path.basename(doc.session.path)}: version ${version} after ${doc.version}: kept ${doc.version}`);
+    if (Number.isInteger(version)) doc.version = Math.max(doc.version, version);
     doc.generation++;
     this.schedule(doc);
+  }
+
+  /** The editor sent a change the server cannot apply: nothing more is said about the document (its
+   *  diagnostics are withdrawn) until a whole new text arrives. */
+  private lostSync(doc: OpenDoc, reason: string): void {
+    doc.outOfSync = reason;
+    doc.generation++;
+    doc.timer?.();
+    doc.timer = undefined;
+    doc.result = undefined;
+    doc.published = [];
+    this.log('error', `${path.basename(doc.session.path)}: ${reason}; change refused, the document is out of sync until the editor sends its whole text`);
+    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
+    this.sendStatus(doc.uri, undefined, `out of sync with the editor (${reason}): reopen the file`, doc.version);
   }
 
   onDidClose(p: DidCloseTextDocumentParams): void {
@@ -381,45 +440,64 @@ export class AbiServer {
   }
 
   onHover(p: HoverParams, token: CancellationToken): Promise<Hover | null> {
-    return this.guarded('hover', null, async () => {
-      const r = await this.resultFor(p.textDocument.uri);
-      if (!r || token.isCancellationRequested) return null;
-      const text = r.doc.session.text;
-      const markdown = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value } });
-      const dir = hoverForDirective(text, p.position.line, r.result.target);
-      const w = wordAt(text, p.position.line, p.position.character);
-      if (w && /^(Py_LIMITED_API|Py_TARGET_ABI3T|PY_VERSION_HEX)$/.test(w.word) && dir) return markdown(dir);
-      const h = w ? hoverForName(w.word, r.result.target) : null;
-      if (h) return markdown(h);
-      return dir ? markdown(dir) : null;
-    });
+    return this.guarded(
+      'hover',
+      null,
+      async () => {
+        const r = await this.targetFor(p.textDocument.uri);
+        if (!r || token.isCancellationRequested) return null;
+        const text = r.doc.session.text;
+        const pos = r.doc.session.positions;
+        const at = pos.clamp(p.position ?? { line: 0, character: 0 });
+        const markdown = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value } });
+        const dir = hoverForDirective(text, at.line, r.target);
+        const w = wordAt(text, at.line, at.character, pos.starts);
+        if (w && /^(Py_LIMITED_API|Py_TARGET_ABI3T|PY_VERSION_HEX)$/.test(w.word) && dir) return markdown(dir);
+        const h = w ? hoverForName(w.word, r.target) : null;
+        if (h) return markdown(h);
+        return dir ? markdown(dir) : null;
+      },
+      token,
+    );
   }
 
   onCompletion(p: CompletionParams, token: CancellationToken): Promise<CompletionList | CompletionItem[]> {
-    return this.guarded<CompletionList | CompletionItem[]>('completion', [], async () => {
-      const r = await this.resultFor(p.textDocument.uri);
-      if (!r || token.isCancellationRequested) return [];
-      const text = r.doc.session.text;
-      const lineStart = text.split('\n', p.position.line).join('\n').length + (p.position.line ? 1 : 0);
-      const before = text.slice(lineStart, lineStart + p.position.character);
-      const prefix = /[A-Za-z_]\w*$/.exec(before)?.[0] ?? '';
-      const items: CompletionItem[] = completions(prefix, r.result.target).map((c, i) => ({
-        label: c.name,
-        kind: (c.kind && COMPLETION_KIND[c.kind]) || CompletionItemKind.Variable,
-        detail: c.valid ? c.detail : `✗ ${c.detail}`,
-        sortText: `${c.valid ? '0' : '9'}${String(i).padStart(5, '0')}`,
-        tags: !c.valid || c.deprecated ? [CompletionItemTag.Deprecated] : undefined,
-      }));
-      return { isIncomplete: true, items };
-    });
+    return this.guarded<CompletionList | CompletionItem[]>(
+      'completion',
+      [],
+      async () => {
+        const r = await this.targetFor(p.textDocument.uri);
+        if (!r || token.isCancellationRequested) return [];
+        const pos = r.doc.session.positions;
+        const at = pos.clamp(p.position ?? { line: 0, character: 0 });
+        const lineStart = pos.starts[at.line];
+        const prefix = /[A-Za-z_]\w*$/.exec(r.doc.session.text.slice(Math.max(lineStart, lineStart + at.character - 200), lineStart + at.character))?.[0] ?? '';
+        const items: CompletionItem[] = completions(prefix, r.target).map((c, i) => ({
+          label: c.name,
+          kind: (c.kind && COMPLETION_KIND[c.kind]) || CompletionItemKind.Variable,
+          detail: c.valid ? c.detail : `✗ ${c.detail}`,
+          sortText: `${c.valid ? '0' : '9'}${String(i).padStart(5, '0')}`,
+          tags: !c.valid || c.deprecated ? [CompletionItemTag.Deprecated] : undefined,
+        }));
+        return { isIncomplete: true, items };
+      },
+      token,
+    );
   }
 
   onCodeAction(p: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {
-    return this.guarded('code actions', [], async () => {
-      const r = await this.resultFor(p.textDocument.uri);
-      if (!r || token.isCancellationRequested) return [];
-      return codeActions(p, r.result, r.doc.session.text, (f) => this.diagnostics.forFinding(f));
-    });
+    return this.guarded(
+      'code actions',
+      [],
+      async () => {
+        const r = await this.resultFor(p.textDocument.uri);
+        if (!r || token.isCancellationRequested) return [];
+        const pos = r.doc.session.positions;
+        const range = { start: pos.clamp(p.range?.start ?? { line: 0, character: 0 }), end: pos.clamp(p.range?.end ?? { line: 0, character: 0 }) };
+        return codeActions({ ...p, range, context: p.context ?? { diagnostics: [] } }, r.result, r.doc.session.text, (f) => this.diagnostics.forFinding(f));
+      },
+      token,
+    );
   }
 
   onExecuteCommand(p: ExecuteCommandParams): Promise<unknown> {
@@ -462,6 +540,7 @@ export class AbiServer {
   }
 
   onShutdown(): void {
+    this.shuttingDown = true;
     for (const d of this.docs.values()) {
       d.timer?.();
       d.session.dispose();
