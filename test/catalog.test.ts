@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { loadCatalog } from '../server/src/core/catalog';
 import { RULES } from '../server/src/core/rules';
-import { SettingsSchema } from '../server/src/core/settings';
+import { MAX_ENTRY_LENGTH, MAX_LIST_ENTRIES, SettingsSchema } from '../server/src/core/settings';
 import { ROOT } from './helpers/fixtures';
 
 const cat = loadCatalog();
@@ -69,7 +69,13 @@ test('package.json settings mirror the zod settings schema', () => {
 
 test('package.json declares untrusted-workspace support and both command-line programs', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+  // untrusted repositories cannot set what is read (includeDirs) or skipped (exclude) through .vscode/settings.json
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['abi3lint.exclude', 'abi3lint.includeDirs']);
+  for (const k of ['exclude', 'includeDirs']) {
+    assert.equal(pkg.contributes.configuration.properties[`abi3lint.${k}`].maxItems, MAX_LIST_ENTRIES);
+    assert.equal(pkg.contributes.configuration.properties[`abi3lint.${k}`].items.maxLength, MAX_ENTRY_LENGTH);
+  }
   assert.deepEqual(Object.keys(pkg.bin).sort(), ['abi3lint', 'abi3lint-lsp']);
   assert.match(pkg.dependencies['web-tree-sitter'], /^\d+\.\d+\.\d+$/, 'web-tree-sitter is pinned to an exact version');
 });

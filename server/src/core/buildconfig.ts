@@ -5,7 +5,9 @@
  */
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { isInside, type LintHost } from './host';
+import * as fs from 'node:fs';
+import { isInside, isReallyInside, MAX_INCLUDE_BYTES, type LintHost } from './host';
+import { PositionMap } from './position';
 import { decodeTargetValue } from './facts/defines';
 import { parseVersionString } from './version';
 
@@ -29,7 +31,15 @@ export interface BuildConfig {
 
 export const BUILD_FILES = ['pyproject.toml', 'setup.cfg', 'setup.py', 'meson.build', 'CMakeLists.txt', 'compile_commands.json', 'build/compile_commands.json'];
 
-const lineOf = (text: string, index: number): number => (index < 0 ? 1 : text.slice(0, index).split('\n').length);
+/** 1-based line of an offset, by binary search over the line starts (build files can be megabytes long:
+ *  counting from the start for every match was quadratic). */
+function lineFinder(text: string): (index: number) => number {
+  let pos: PositionMap | null = null;
+  return (index) => (index < 0 ? 1 : (pos ??= new PositionMap(text)).position(index).line + 1);
+}
+
+/** More facts than this from one file are not kept (a generated build file must not flood the analysis). */
+const MAX_FACTS_PER_FILE = 1000;
 
 function versionFromDefineValue(value: string | null | undefined): number | null {
   if (value === null || value === undefined) return 2;
@@ -166,7 +176,8 @@ function readPyproject(file: string, text: string, facts: BuildFact[], problems:
     }
     return cur;
   };
-  const at = (needle: string): number => lineOf(text, text.indexOf(needle));
+  const lineOf = lineFinder(text);
+  const at = (needle: string): number => lineOf(text.indexOf(needle));
   // scikit-build-core: [tool.scikit-build] wheel.py-api = "cp39"
   const pyApi = get(doc, 'tool', 'scikit-build', 'wheel', 'py-api') ?? get(doc, 'tool', 'scikit-build', 'wheel.py-api');
   if (typeof pyApi === 'string') {
@@ -196,25 +207,27 @@ function readPyproject(file: string, text: string, facts: BuildFact[], problems:
 
 /** meson.build and CMakeLists.txt: token scans of their (non-executable for us) call syntax. */
 function readMeson(file: string, text: string, facts: BuildFact[]): void {
+  const lineOf = lineFinder(text);
   const re = /\blimited_api\s*:\s*'([^']*)'|'-DPy_LIMITED_API(?:=([^']*))?'/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
+  for (let n = 0; (m = re.exec(text)) && n <= MAX_FACTS_PER_FILE; n++) {
     if (m[1] !== undefined) {
       const minor = parseVersionString(m[1]);
       // meson defines Py_LIMITED_API itself for extension_module(limited_api: ...)
-      facts.push({ kind: 'define', minor, file, line: lineOf(text, m.index), detail: `limited_api: '${m[1]}'` });
-    } else facts.push({ kind: 'define', minor: versionFromDefineValue(m[2] ?? null), file, line: lineOf(text, m.index), detail: m[0] });
+      facts.push({ kind: 'define', minor, file, line: lineOf(m.index), detail: `limited_api: '${m[1]}'` });
+    } else facts.push({ kind: 'define', minor: versionFromDefineValue(m[2] ?? null), file, line: lineOf(m.index), detail: m[0] });
   }
 }
 
 function readCMake(file: string, text: string, facts: BuildFact[]): void {
+  const lineOf = lineFinder(text);
   const re = /\bUSE_SABI\s+([0-9.]+)|\bPy_LIMITED_API(?:=([0-9A-Fa-fxX]+))?/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
+  for (let n = 0; (m = re.exec(text)) && n <= MAX_FACTS_PER_FILE; n++) {
     const before = text.slice(Math.max(0, text.lastIndexOf('\n', m.index)), m.index);
     if (before.trim().startsWith('#')) continue;
-    if (m[1]) facts.push({ kind: 'define', minor: parseVersionString(m[1]), file, line: lineOf(text, m.index), detail: `USE_SABI ${m[1]}` });
-    else if (m[2]) facts.push({ kind: 'define', minor: versionFromDefineValue(m[2]), file, line: lineOf(text, m.index), detail: `Py_LIMITED_API=${m[2]}` });
+    if (m[1]) facts.push({ kind: 'define', minor: parseVersionString(m[1]), file, line: lineOf(m.index), detail: `USE_SABI ${m[1]}` });
+    else if (m[2]) facts.push({ kind: 'define', minor: versionFromDefineValue(m[2]), file, line: lineOf(m.index), detail: `Py_LIMITED_API=${m[2]}` });
   }
 }
 
@@ -243,6 +256,42 @@ function readCompileCommands(file: string, text: string, facts: BuildFact[], pro
   }
 }
 
+/** A build file's text; a file that exists but is not read (too large, not a regular file, a link out of the
+ *  workspace) is named in `problems`. */
+function readBuildFile(host: LintHost, file: string, root: string | undefined, problems: string[]): string | undefined {
+  const text = host.readFile(file);
+  if (text === undefined) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(file);
+    } catch {
+      /* missing: the usual case */
+    }
+    if (st && !st.isFile()) problems.push(`${path.basename(file)} is not a regular file: not read`);
+    else if (st && st.size > MAX_INCLUDE_BYTES) problems.push(`${path.basename(file)} is ${(st.size / 1048576).toFixed(1)} MB, over the ${MAX_INCLUDE_BYTES / 1048576} MB limit for build files: not read`);
+    return undefined;
+  }
+  if (root && host.stamp?.(file) !== null && !isReallyInside(root, file)) {
+    problems.push(`${path.basename(file)} is a link that leaves the workspace (${file}): not read`);
+    return undefined;
+  }
+  return text;
+}
+
+function readOne(file: string, name: string, text: string, cfg: BuildConfig, forFile: string): void {
+  const before = cfg.facts.length;
+  if (name === 'setup.py') readSetupPy(file, text, cfg.facts);
+  else if (name === 'setup.cfg') readSetupCfg(file, text, cfg.facts);
+  else if (name === 'pyproject.toml') readPyproject(file, text, cfg.facts, cfg.problems);
+  else if (name === 'meson.build') readMeson(file, text, cfg.facts);
+  else if (name === 'CMakeLists.txt') readCMake(file, text, cfg.facts);
+  else readCompileCommands(file, text, cfg.facts, cfg.problems, path.resolve(forFile));
+  if (cfg.facts.length - before > MAX_FACTS_PER_FILE) {
+    cfg.problems.push(`${name}: only its first ${MAX_FACTS_PER_FILE} Py_LIMITED_API settings were read (it has more)`);
+    cfg.facts.length = before + MAX_FACTS_PER_FILE;
+  }
+}
+
 /**
  * Reads the build configuration of the nearest folder (from the file's folder up to `root`) that has one.
  */
@@ -251,21 +300,14 @@ export function readBuildConfig(forFile: string, root: string | undefined, host:
   for (let depth = 0; depth < 12; depth++) {
     if (root && !isInside(root, dir)) return null;
     const present: { name: string; text: string }[] = [];
+    const problems: string[] = [];
     for (const name of BUILD_FILES) {
-      const text = host.readFile(path.join(dir, name));
+      const text = readBuildFile(host, path.join(dir, name), root, problems);
       if (text !== undefined) present.push({ name, text });
     }
-    if (present.length) {
-      const cfg: BuildConfig = { dir, files: present.map((p) => path.join(dir, p.name)), facts: [], problems: [] };
-      for (const { name, text } of present) {
-        const file = path.join(dir, name);
-        if (name === 'setup.py') readSetupPy(file, text, cfg.facts);
-        else if (name === 'setup.cfg') readSetupCfg(file, text, cfg.facts);
-        else if (name === 'pyproject.toml') readPyproject(file, text, cfg.facts, cfg.problems);
-        else if (name === 'meson.build') readMeson(file, text, cfg.facts);
-        else if (name === 'CMakeLists.txt') readCMake(file, text, cfg.facts);
-        else readCompileCommands(file, text, cfg.facts, cfg.problems, path.resolve(forFile));
-      }
+    if (present.length || problems.length) {
+      const cfg: BuildConfig = { dir, files: present.map((p) => path.join(dir, p.name)), facts: [], problems };
+      for (const { name, text } of present) readOne(path.join(dir, name), name, text, cfg, forFile);
       return cfg;
     }
     const up = path.dirname(dir);

@@ -62,6 +62,29 @@ export const fsHost: LintHost = {
   },
 };
 
+/** The real path of a file (every symlink resolved), or null when it cannot be resolved. */
+export function realPath(file: string): string | null {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return null;
+  }
+}
+
+const realRoots = new Map<string, string | null>();
+
+/** Whether a file that exists lies inside `root` after every symlink is resolved (on both sides). Workspace
+ *  roots are resolved once per process. */
+export function isReallyInside(root: string, file: string): boolean {
+  let r = realRoots.get(root);
+  if (r === undefined) {
+    if (realRoots.size > 1000) realRoots.clear();
+    realRoots.set(root, (r = realPath(root)));
+  }
+  const f = realPath(file);
+  return !!r && !!f && isInside(r, f);
+}
+
 /** Whether `file` lies inside `root` (both absolute). */
 export function isInside(root: string, file: string): boolean {
   const rel = path.relative(root, file);

@@ -31,25 +31,66 @@ export const SettingsSchema = z.strictObject({
 export type Settings = z.infer<typeof SettingsSchema>;
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
 
+/** List settings keep at most this many entries, each at most MAX_ENTRY_LENGTH characters. */
+export const MAX_LIST_ENTRIES = 256;
+export const MAX_ENTRY_LENGTH = 1024;
+/** Names in messages are cut to this length, and at most this many are listed. */
+const NAME_LENGTH = 60;
+const NAMES_LISTED = 5;
+
+const shortName = (s: string): string => JSON.stringify(s.length > NAME_LENGTH ? s.slice(0, NAME_LENGTH) + '…' : s);
+const listed = (names: string[]): string => names.slice(0, NAMES_LISTED).map(shortName).join(', ') + (names.length > NAMES_LISTED ? ` and ${names.length - NAMES_LISTED} more` : '');
+
+/** Unknown keys go, in one summarised problem (100,000 of them are one message, not 100,000). */
+function dropUnknownKeys(input: Record<string, unknown>, problems: string[]): void {
+  const known = new Set(Object.keys(SettingsSchema.shape));
+  const unknown = Object.keys(input).filter((k) => !known.has(k));
+  for (const k of unknown) delete input[k];
+  if (unknown.length === 1) problems.push(`abi3lint.${shortName(unknown[0]).slice(1, -1)}: unknown setting (ignored)`);
+  else if (unknown.length) problems.push(`${unknown.length} unknown abi3lint settings ignored: ${listed(unknown)}`);
+}
+
+/** `exclude` and `includeDirs`: deduplicated, capped in count and length (they may come from an untrusted
+ *  repository's .vscode/settings.json). */
+function capLists(input: Record<string, unknown>, problems: string[]): void {
+  for (const key of ['exclude', 'includeDirs']) {
+    const v = input[key];
+    if (!Array.isArray(v)) continue;
+    const strings = v.filter((x): x is string => typeof x === 'string');
+    const long = strings.filter((x) => x.length > MAX_ENTRY_LENGTH).length;
+    const unique = [...new Set(strings.filter((x) => x.length <= MAX_ENTRY_LENGTH))];
+    if (long) problems.push(`abi3lint.${key}: ${long} entries over ${MAX_ENTRY_LENGTH} characters ignored`);
+    if (unique.length > MAX_LIST_ENTRIES) problems.push(`abi3lint.${key}: ${unique.length} entries, only the first ${MAX_LIST_ENTRIES} are used`);
+    if (strings.length === v.length) input[key] = unique.slice(0, MAX_LIST_ENTRIES);
+  }
+}
+
+/** Severity keys that name no rule are reported (they would pass silently: `constructor`, a typo). */
+function unknownRules(input: Record<string, unknown>, problems: string[], isRule?: (k: string) => boolean): void {
+  const sev = input.severity;
+  if (!isRule || !sev || typeof sev !== 'object' || Array.isArray(sev)) return;
+  const unknown = Object.keys(sev).filter((k) => !isRule(k));
+  if (!unknown.length) return;
+  problems.push(`abi3lint.severity: unknown rule${unknown.length > 1 ? 's' : ''} ${listed(unknown)} (ignored)`);
+  input.severity = Object.fromEntries(Object.entries(sev).filter(([k]) => isRule(k)));
+}
+
 /**
  * Validates raw settings. Bad values never throw: each is reported once by name and replaced by its default.
+ * `isRule` tells rule codes and names apart from unknown severity keys.
  */
-export function parseSettings(raw: unknown): { settings: Settings; problems: string[] } {
-  const input = raw && typeof raw === 'object' ? { ...(raw as Record<string, unknown>) } : {};
+export function parseSettings(raw: unknown, isRule?: (key: string) => boolean): { settings: Settings; problems: string[] } {
+  const input: Record<string, unknown> = raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
   const problems: string[] = [];
-  const known = Object.keys(SettingsSchema.shape);
-  for (const k of Object.keys(input)) {
-    if (!known.includes(k)) {
-      problems.push(`abi3lint.${k}: unknown setting (ignored)`);
-      delete input[k];
-    }
-  }
+  dropUnknownKeys(input, problems);
+  capLists(input, problems);
+  unknownRules(input, problems, isRule);
   const res = SettingsSchema.safeParse(input);
   if (res.success) return { settings: res.data, problems };
   const bad = new Set<string>();
   for (const issue of res.error.issues) {
     const key = String(issue.path[0] ?? '');
-    if (!bad.has(key)) problems.push(`abi3lint.${key}: ${issue.message} (using the default)`);
+    if (!bad.has(key)) problems.push(`abi3lint.${key}: ${issue.message.slice(0, 200)} (using the default)`);
     bad.add(key);
   }
   for (const k of bad) delete input[k];

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileGlobs } from './glob';
-import { isInside } from './host';
+import { isReallyInside } from './host';
 
 /** Folders never searched: tools, environments and build output. Hidden folders (`.git`, `.tox`, ...) neither. */
 export const SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', 'build', 'dist', '__pycache__', 'venv']);
@@ -39,12 +39,9 @@ export function collectCFiles(paths: string[], opts: WalkOptions): WalkResult {
   const rel = (abs: string): string => path.relative(opts.base, abs).split(path.sep).join('/');
   const excluded = (abs: string): boolean => isExcluded(rel(abs)) || isExcluded(path.basename(abs));
   const confined = (abs: string): boolean => {
-    if (!opts.confineTo) return true;
-    try {
-      return isInside(opts.confineTo, fs.realpathSync(abs));
-    } catch {
-      return false;
-    }
+    if (!opts.confineTo || isReallyInside(opts.confineTo, abs)) return true;
+    problems.push(`${rel(abs)} is a link that leaves ${opts.confineTo}: not read`);
+    return false;
   };
   const walk = (dir: string, depth: number): void => {
     if (depth > maxDepth || files.length >= maxFiles) return;
@@ -54,7 +51,11 @@ export function collectCFiles(paths: string[], opts: WalkOptions): WalkResult {
     } catch {
       return;
     }
-    if (seenDirs.has(real) || (opts.confineTo && !isInside(opts.confineTo, real))) return; // symlink loops, escapes
+    if (seenDirs.has(real)) return; // symlink loops
+    if (opts.confineTo && !isReallyInside(opts.confineTo, real)) {
+      problems.push(`${rel(dir)} is a link that leaves ${opts.confineTo}: not searched`);
+      return;
+    }
     seenDirs.add(real);
     let entries: fs.Dirent[];
     try {
@@ -66,6 +67,11 @@ export function collectCFiles(paths: string[], opts: WalkOptions): WalkResult {
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       const abs = path.join(dir, e.name);
+      if (e.name.includes('\uFFFD')) {
+        // (the name is not valid UTF-8: Node cannot give a path that opens it)
+        problems.push(`${rel(abs)}: the name is not valid UTF-8, skipped`);
+        continue;
+      }
       if (excluded(abs)) continue;
       let isDir = e.isDirectory();
       let isFile = e.isFile();

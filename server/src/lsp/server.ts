@@ -174,7 +174,8 @@ export class AbiServer {
         this.log('warn', `could not read settings: ${String(e)}`);
       }
     }
-    const { settings, problems } = parseSettings(raw ?? {});
+    const cat = loadCatalog();
+    const { settings, problems } = parseSettings(raw ?? {}, (k) => cat.rules.has(k) || cat.rulesByName.has(k));
     for (const p of problems) {
       if (this.reportedProblems.has(p)) continue;
       this.reportedProblems.add(p);
@@ -270,16 +271,29 @@ export class AbiServer {
     if (this.workspaceResults.size) await this.checkWorkspace();
   }
 
-  /** Checks every C file of the workspace folders that is not open, with progress. */
+  /** The C files of the workspace folders, with the settings of each folder (asked once per folder). */
+  private async workspaceFiles(): Promise<{ file: string; settings: Settings }[]> {
+    const out: { file: string; settings: Settings }[] = [];
+    for (const folder of this.folders) {
+      const settings = await this.settingsFor(pathToFileURL(folder).href);
+      const walk = collectCFiles(['.'], { base: folder, exclude: settings.exclude, confineTo: folder, maxFiles: MAX_WORKSPACE_FILES, maxDepth: 30 });
+      for (const p of walk.problems) this.log('warn', `workspace: ${p}`);
+      for (const file of walk.files) if (out.length < MAX_WORKSPACE_FILES) out.push({ file, settings });
+    }
+    return out;
+  }
+
+  /** Checks every C file of the workspace folders that is not open, with progress. A newer check (settings
+   *  changed again) stops an older one. */
   private async checkWorkspace(): Promise<number> {
     if (!this.folders.length) return 0;
+    const run = ++this.workspaceRun;
     const progress = await this.connection.window.createWorkDoneProgress().catch(() => null);
-    const settings = await this.settingsFor(pathToFileURL(this.folders[0]).href);
-    const files = this.folders.flatMap((f) => collectCFiles(['.'], { base: f, exclude: settings.exclude, confineTo: f, maxFiles: MAX_WORKSPACE_FILES, maxDepth: 30 }).files).slice(0, MAX_WORKSPACE_FILES);
+    const files = await this.workspaceFiles();
     progress?.begin('abi3lint: checking workspace', 0, `${files.length} files`, true);
     let n = 0;
-    for (const file of files) {
-      if (progress?.token.isCancellationRequested) break;
+    for (const { file, settings } of files) {
+      if (progress?.token.isCancellationRequested || run !== this.workspaceRun || this.shuttingDown) break;
       const uri = pathToFileURL(file).href;
       n++;
       if (this.docs.has(uri)) continue;
@@ -287,7 +301,8 @@ export class AbiServer {
       if (text === undefined) continue;
       const s = new DocumentSession(file, text);
       try {
-        const r = await s.lint({ settings: await this.settingsFor(uri), host: this.host, root: this.rootFor(file), buildConfigCache: this.buildCache });
+        const r = await s.lint({ settings, host: this.host, root: this.rootFor(file), buildConfigCache: this.buildCache });
+        if (run !== this.workspaceRun) break; // superseded while this file was checked
         if (this.docs.has(uri)) continue; // opened meanwhile: the editor's version wins
         this.workspaceResults.add(uri);
         await this.connection.sendDiagnostics({ uri, diagnostics: r.findings.map((f) => this.diagnostics.forFinding(f)) });
@@ -297,7 +312,7 @@ export class AbiServer {
       if (n % 10 === 0) progress?.report(Math.round((100 * n) / files.length), `${n}/${files.length}`);
     }
     progress?.done();
-    this.log('info', `workspace check: ${files.length} files`);
+    this.log('info', `workspace check: ${n} of ${files.length} files${run !== this.workspaceRun ? ' (superseded by a newer check)' : ''}`);
     return files.length;
   }
 

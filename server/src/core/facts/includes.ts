@@ -3,9 +3,10 @@
  * folder, then the include folders), read as data: their directives, target defines, system includes and the
  * names they declare. Cached by path and text across files and keystrokes.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { collectDeclarations } from '../declarations';
-import { fsHost, isInside, type LintHost } from '../host';
+import { fsHost, isInside, isReallyInside, type LintHost } from '../host';
 import { initParser, type Parser } from '../parser';
 import { scanDirectives, type ConditionUse, type Directive, type PreprocResult } from '../preproc';
 import type { Settings } from '../settings';
@@ -25,6 +26,8 @@ export interface HeaderInfo {
   defines: TargetDefine[];
   names: Set<string>;
   members: Set<string>;
+  /** The header is a link whose real path leaves the workspace: never read. */
+  outside?: boolean;
 }
 
 /** Project headers by path, reused while the header is unchanged: the language server checks the including
@@ -60,24 +63,77 @@ function headerInfo(parser: Parser, file: string, text: string, stamp: string | 
       tree.delete();
     }
   }
-  if (headerCache.size >= 256) headerCache.delete(headerCache.keys().next().value!);
-  headerCache.set(file, entry);
+  remember(file, entry);
   return entry;
 }
 
-/** Project headers named by #include "..." (searched like a compiler: the including file's folder, then include dirs). */
-function resolveInclude(parser: Parser, spec: string, fromDir: string, includeDirs: string[], root: string | undefined, host: LintHost): { file: string; info: HeaderInfo } | null {
+/** The cache holds at most this much header text (and this many headers), least recently used first out:
+ *  a project with 2,000 headers is read once, not once per keystroke. */
+const CACHE_BYTES = 64 * 1024 * 1024;
+const CACHE_ENTRIES = 10000;
+let cachedBytes = 0;
+
+function remember(file: string, entry: HeaderInfo): void {
+  const old = headerCache.get(file);
+  if (old) cachedBytes -= old.text.length;
+  headerCache.delete(file);
+  headerCache.set(file, entry);
+  cachedBytes += entry.text.length;
+  for (const [k, v] of headerCache) {
+    if (cachedBytes <= CACHE_BYTES && headerCache.size <= CACHE_ENTRIES) break;
+    headerCache.delete(k);
+    cachedBytes -= v.text.length;
+  }
+}
+
+/** A cache hit, moved to the most recently used end. */
+function recall(file: string): HeaderInfo | undefined {
+  const hit = headerCache.get(file);
+  if (hit) {
+    headerCache.delete(file);
+    headerCache.set(file, hit);
+  }
+  return hit;
+}
+
+/**
+ * Project headers named by #include "..." (searched like a compiler: the including file's folder, then include
+ * dirs). Under a root, a header whose real path (symlinks resolved) leaves it is not read: `escaped` names it.
+ */
+function resolveInclude(parser: Parser, spec: string, fromDir: string, includeDirs: string[], root: string | undefined, host: LintHost, escaped: string[]): { file: string; info: HeaderInfo } | null {
   for (const dir of [fromDir, ...includeDirs]) {
     const file = path.resolve(dir, spec);
     if (root && !isInside(root, file)) continue;
     const stamp = host.stamp ? host.stamp(file) : null;
     if (stamp === undefined) continue;
-    const hit = stamp !== null ? headerCache.get(file) : undefined;
-    if (hit && hit.stamp === stamp) return { file, info: hit };
+    const hit = stamp !== null ? recall(file) : undefined;
+    if (hit && hit.stamp === stamp) return hit.outside && root ? (escaped.push(file), null) : { file, info: hit };
     const text = host.readFile(file);
-    if (text !== undefined) return { file, info: headerInfo(parser, file, text, stamp) };
+    if (text === undefined) continue;
+    if (root && stamp !== null && !isReallyInside(root, file)) {
+      // (kept, empty, so that the next keystroke does not resolve the link again)
+      remember(file, { ...headerInfo(parser, file, '', stamp), outside: true });
+      escaped.push(file);
+      return null;
+    }
+    return { file, info: headerInfo(parser, file, text, stamp) };
   }
   return null;
+}
+
+/** Include folders as absolute paths inside the root, resolved once per settings value. */
+const includeDirsOf = new WeakMap<string[], Map<string, string[]>>();
+function resolvedIncludeDirs(dirs: string[], base: string, root: string | undefined): string[] {
+  let byBase = includeDirsOf.get(dirs);
+  if (!byBase) includeDirsOf.set(dirs, (byBase = new Map()));
+  const key = `${base}\0${root ?? ''}`;
+  let out = byBase.get(key);
+  if (!out) {
+    out = [...new Set(dirs.map((d) => path.resolve(base, d)))].filter((d) => (!root || isInside(root, d)) && fs.existsSync(d));
+    if (byBase.size > 100) byBase.clear();
+    byBase.set(key, out);
+  }
+  return out;
 }
 
 /** Derived from a file's directive list, kept with it (a session keeps the list across edits that touch no
@@ -126,7 +182,8 @@ export async function scanIncludes(file: string, directives: Directive[], where:
   const info: IncludeInfo = { systemIncludes: new Set(), headers: [], targetDefines: [], notices: [] };
   const seen = new Set<string>([path.resolve(file)]);
   const root = where.root;
-  const includeDirs = settings.includeDirs.map((d) => path.resolve(root ?? path.dirname(file), d)).filter((d) => !root || isInside(root, d));
+  const includeDirs = resolvedIncludeDirs(settings.includeDirs, root ?? path.dirname(file), root);
+  const escaped: string[] = [];
   const { parser } = await initParser();
   let sawPythonH = false;
   const visit = (file: string, dirs: Directive[], depth: number): void => {
@@ -135,7 +192,7 @@ export async function scanIncludes(file: string, directives: Directive[], where:
       if (d.name !== 'include') continue;
       const m = /^"([^"]+)"/.exec(d.rest);
       if (!m) continue;
-      const r = resolveInclude(parser, m[1], path.dirname(file), includeDirs, root, host);
+      const r = resolveInclude(parser, m[1], path.dirname(file), includeDirs, root, host, escaped);
       if (!r || seen.has(r.file)) continue;
       seen.add(r.file);
       if (depth >= MAX_INCLUDE_DEPTH) {
@@ -153,6 +210,7 @@ export async function scanIncludes(file: string, directives: Directive[], where:
   let includes = includeDirectives.get(directives);
   if (!includes) includeDirectives.set(directives, (includes = directives.filter((d) => d.name === 'include')));
   visit(file, includes, 0);
+  for (const e of new Set(escaped)) info.notices.push(`${path.basename(e)} is a link that leaves the workspace (${e}): not read`);
   return info;
 }
 
