@@ -4,7 +4,7 @@
 import { loadCatalog, minorOf, statusAt, type Catalog } from './catalog';
 import type { CapiEntry } from './dataSchema';
 import { PositionMap } from './position';
-import { scanDirectives } from './preproc';
+import { scanDirectives, type Directive } from './preproc';
 import { findTargetDefines } from './facts/defines';
 import type { Target } from './types';
 import { minorToHex, minorToString } from './version';
@@ -94,10 +94,30 @@ export function hoverForName(name: string, target: Target | null, cat: Catalog =
   return `**${name}**\n\n` + lines.join('\n\n');
 }
 
+/**
+ * The directive on a line, read from that line's logical line only (a hover must not lex the whole file: in a
+ * typing storm every hover would). Lines continued by a backslash are followed both ways; a line inside a
+ * block comment opened earlier is not a directive.
+ */
+function directiveAt(text: string, line: number, starts?: number[]): Directive | null {
+  const pos = new PositionMap(text, starts);
+  if (!(line >= 0 && line < pos.lineCount)) return null;
+  const endOf = (l: number): number => (l + 1 < pos.lineCount ? pos.starts[l + 1] - 1 : text.length);
+  const continued = (l: number): boolean => l >= 0 && /\\\r?$/.test(text.slice(pos.starts[l], endOf(l)));
+  let first = line;
+  while (first > 0 && line - first < 200 && continued(first - 1)) first--;
+  let last = line;
+  while (last + 1 < pos.lineCount && last - line < 200 && continued(last)) last++;
+  const start = pos.starts[first];
+  if (!/^[ \t]*#/.test(text.slice(start, endOf(first)))) return null;
+  if (text.lastIndexOf('/*', start) > text.lastIndexOf('*/', start)) return null; // inside a comment
+  const d = scanDirectives(text.slice(start, endOf(last)))[0];
+  return d ? { ...d, line: d.line + first, endLine: d.endLine + first, start: d.start + start, end: d.end + start, restStart: d.restStart + start } : null;
+}
+
 /** Hover for the Py_LIMITED_API define or a version guard on a line. */
-export function hoverForDirective(text: string, line: number, target: Target | null): string | null {
-  const dirs = scanDirectives(text);
-  const d = dirs.find((x) => line >= x.line && line <= x.endLine);
+export function hoverForDirective(text: string, line: number, target: Target | null, starts?: number[]): string | null {
+  const d = directiveAt(text, line, starts);
   if (!d) return null;
   if (d.name === 'define') {
     const defs = findTargetDefines('', [d]);

@@ -58,6 +58,9 @@ import type { InactiveRegions, InitializationOptions, ServerStatus } from './pro
  * coalesces a burst). ABI3LINT_DEBOUNCE_MS sets a delay.
  */
 const DEBOUNCE_MS = Number.isFinite(Number(process.env.ABI3LINT_DEBOUNCE_MS)) && process.env.ABI3LINT_DEBOUNCE_MS !== undefined ? Number(process.env.ABI3LINT_DEBOUNCE_MS) : 0;
+/** After an analysis this slow, the next change waits for quiet; it never waits more than MAX_QUIET_MS (see schedule()). */
+const QUIET_FROM_MS = 10;
+const MAX_QUIET_MS = 250;
 /** The workspace check reads at most this many files. */
 const MAX_WORKSPACE_FILES = 20000;
 const COMMANDS = ['abi3lint.server.checkWorkspace', 'abi3lint.server.showRuleDocs', 'abi3lint.server.targetDetails', 'abi3lint.server.stats'];
@@ -78,6 +81,8 @@ interface OpenDoc {
   resultGeneration?: number;
   /** The analysis of one generation, shared by every request that waits for it. */
   pending?: { generation: number; promise: Promise<void> };
+  /** How long the last analysis took, ms (a slow one makes the next change wait for quiet). */
+  lastAnalysisMs?: number;
   /** Why the server's text no longer matches the editor's (an invalid change); cleared by a full text. */
   outOfSync?: string;
   /** What the client was last sent: diagnostics are published again only when they change. */
@@ -207,7 +212,9 @@ export class AbiServer {
     try {
       const settings = await this.settingsFor(doc.uri);
       if (doc.generation !== generation) return;
+      const t0 = performance.now();
       const r = await doc.session.lint({ settings, host: this.host, root: this.rootFor(file), buildConfigCache: this.buildCache });
+      doc.lastAnalysisMs = performance.now() - t0;
       if (doc.generation !== generation || !this.docs.has(doc.uri)) return; // stale: a newer change is pending
       doc.result = r;
       doc.resultGeneration = generation;
@@ -238,13 +245,19 @@ export class AbiServer {
     }
   }
 
-  private schedule(doc: OpenDoc, delay = DEBOUNCE_MS): void {
+  /**
+   * Schedules the analysis of a document after a change. While analyses are quick (under QUIET_FROM_MS: typing
+   * in nearly any file) the change is checked at once; after a slow one, the next change waits for as much
+   * quiet as that analysis took (capped at MAX_QUIET_MS), so a storm of changes is analysed once it calms and
+   * requests never queue behind analyses of texts already replaced.
+   */
+  private schedule(doc: OpenDoc, delay = DEBOUNCE_MS || this.quietFor(doc)): void {
     doc.timer?.();
     const run = (): void => {
       doc.timer = undefined;
       void this.analyse(doc);
     };
-    if (delay <= 0) {
+    if (delay < 2) {
       // two turns of the event loop: the connection hands over one message per turn, so every change already
       // received is applied (and cancels this) before the analysis starts; a burst costs one analysis
       let h = setImmediate(() => (h = setImmediate(run)));
@@ -253,6 +266,11 @@ export class AbiServer {
       const h = setTimeout(run, delay);
       doc.timer = () => clearTimeout(h);
     }
+  }
+
+  private quietFor(doc: OpenDoc): number {
+    const took = doc.lastAnalysisMs ?? 0;
+    return took < QUIET_FROM_MS ? 0 : Math.min(MAX_QUIET_MS, took);
   }
 
   /** The analysis of the document's current generation (one, however many wait for it). */
@@ -465,7 +483,7 @@ export class AbiServer {
         const pos = r.doc.session.positions;
         const at = pos.clamp(p.position ?? { line: 0, character: 0 });
         const markdown = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value } });
-        const dir = hoverForDirective(text, at.line, r.target);
+        const dir = hoverForDirective(text, at.line, r.target, pos.starts);
         const w = wordAt(text, at.line, at.character, pos.starts);
         if (w && /^(Py_LIMITED_API|Py_TARGET_ABI3T|PY_VERSION_HEX)$/.test(w.word) && dir) return markdown(dir);
         const h = w ? hoverForName(w.word, r.target) : null;
