@@ -14,7 +14,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { readBuildConfig } from '../server/src/core/buildconfig';
 import { applyEdits, fixAllEdits } from '../server/src/core/fixes';
+import { fsHost } from '../server/src/core/host';
+import { MAX_LIST_ENTRIES, parseSettings, SettingsSchema } from '../server/src/core/settings';
 import { lint } from '../server/src/core/lint';
 import { PositionMap } from '../server/src/core/position';
 import { scanDirectives } from '../server/src/core/preproc';
@@ -124,6 +127,59 @@ export async function checkIncremental(text: string, seed: number, steps = 12): 
     return null;
   } finally {
     session.dispose();
+  }
+}
+
+/** Build files as templates to mutate: each format's Py_LIMITED_API and abi3 spellings. */
+const BUILD_TEMPLATES: Record<string, string> = {
+  'setup.py': "from setuptools import setup, Extension\nmacros = []\nmacros.append(('Py_LIMITED_API', '0x03090000'))\nsetup(ext_modules=[Extension('m', ['m.c'], py_limited_api=True, define_macros=macros + [('Py_LIMITED_API', hexversion)])], options={'bdist_wheel': {'py_limited_api': 'cp39'}})\n",
+  'setup.cfg': '[bdist_wheel]\npy_limited_api = cp39\n[build_ext]\ndefine = Py_LIMITED_API=0x03090000\n',
+  'pyproject.toml': '[tool.scikit-build]\nwheel.py-api = "cp39"\n[tool.meson-python]\nlimited-api = true\n[[tool.setuptools.ext-modules]]\nname = "m"\npy-limited-api = true\ndefine-macros = [["Py_LIMITED_API", "0x03090000"]]\n',
+  'meson.build': "py.extension_module('m', 'm.c', limited_api: '3.9', c_args: ['-DPy_LIMITED_API=0x03090000'])\n",
+  'CMakeLists.txt': 'Python_add_library(m MODULE USE_SABI 3.9 WITH_SOABI m.c)\nadd_compile_definitions(Py_LIMITED_API=0x03090000)\n',
+  'compile_commands.json': '[{"directory": ".", "file": "m.c", "arguments": ["cc", "-DPy_LIMITED_API=0x03090000", "-c", "m.c"]}]',
+};
+
+/** A mutated or blown-up build file: read as data within the time bound, never throwing. */
+export function checkBuildFile(rng: Rng): string | null {
+  const name = rng.pick(Object.keys(BUILD_TEMPLATES));
+  let text = BUILD_TEMPLATES[name];
+  const chars = ['"', "'", '[', ']', '(', ')', '{', '}', '\\', '\n', '=', ',', '#', '\0', '😀', '\r\n', '0x', 'Py_LIMITED_API'];
+  for (let k = rng.int(30); k > 0; k--) {
+    const at = rng.int(text.length + 1);
+    text = text.slice(0, at) + (rng.int(3) ? rng.pick(chars) : text.slice(rng.int(text.length), rng.int(text.length))) + text.slice(at + rng.int(3));
+  }
+  if (rng.int(20) === 0) text = text.repeat(Math.ceil((1.9 * 1048576) / Math.max(1, text.length))).slice(0, 1.9 * 1048576);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-fuzz-build-'));
+  try {
+    fs.writeFileSync(path.join(dir, name), text);
+    const t0 = performance.now();
+    readBuildConfig(path.join(dir, 'm.c'), dir, fsHost);
+    const ms = performance.now() - t0;
+    return ms > TIME_BOUND_MS ? `${name} of ${text.length} bytes took ${ms.toFixed(0)} ms` : null;
+  } catch (e) {
+    return `${name}: readBuildConfig threw ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Random settings objects: parsed without throwing, into valid settings, with bounded problems. */
+export function checkSettings(rng: Rng): string | null {
+  const values: unknown[] = [null, true, 0, -1, 1.5, '', '3.9', 'banana', '0x030A0000', [], ['**/x'], {}, { ABI004: 'off' }, { constructor: 'off' }, JSON.parse('{"__proto__": {"polluted": 1}}'), 'x'.repeat(5000), Array.from({ length: rng.int(2000) }, (_, i) => `p${i % 7}`)];
+  const keys = ['target', 'abi3t', 'severity', 'exclude', 'includeDirs', 'logLevel', 'unknown', '__proto__', 'constructor', 'k'.repeat(rng.int(3000))];
+  const raw: Record<string, unknown> = {};
+  for (let k = rng.int(8); k > 0; k--) raw[rng.pick(keys)] = rng.pick(values);
+  try {
+    const { settings, problems } = parseSettings(rng.int(10) ? raw : rng.pick(values), (k) => /^ABI0\d\d$/.test(k));
+    const again = SettingsSchema.safeParse(settings);
+    if (!again.success) return `parseSettings returned invalid settings for ${JSON.stringify(raw).slice(0, 200)}`;
+    if (problems.join('').length > 20000) return `${problems.join('').length} characters of problems`;
+    if (settings.exclude.length > MAX_LIST_ENTRIES || settings.includeDirs.length > MAX_LIST_ENTRIES) return 'a list setting was not capped';
+    if (({} as Record<string, unknown>).polluted !== undefined) return 'prototype pollution';
+    return null;
+  } catch (e) {
+    return `parseSettings threw ${e instanceof Error ? e.message : String(e)}`;
   }
 }
 
@@ -253,6 +309,7 @@ async function main(): Promise<void> {
     let why = await checkInvariants(text);
     if (!why && server && n % 5 === 0) why = await server.feed(text);
     if (!why && n % 3 === 0 && text.length < 200000) why = await checkIncremental(text, seed + n);
+    if (!why && n % 10 === 0) why = checkBuildFile(rng) ?? checkSettings(rng);
     if (!why && n % 200 === 0) {
       // the CLI on the same input: exit 0 or 1, never 2, no stack trace
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-fuzz-'));

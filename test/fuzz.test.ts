@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { checkIncremental, checkInvariants, makeInput, Rng } from '../scripts/fuzz';
+import { checkBuildFile, checkIncremental, checkInvariants, checkSettings, makeInput, Rng } from '../scripts/fuzz';
 import { FIXTURES, fixtureFiles } from './helpers/fixtures';
 
 test('saved fuzz inputs keep the invariants', async () => {
@@ -39,4 +39,10 @@ test('60 inputs edited 12 times each: the incremental session equals a full anal
     const why = await checkIncremental(text, 20261122 + i);
     assert.equal(why, null, `input #${i}: ${why}`);
   }
+});
+
+test("build files and settings: 60 mutated build files and 300 random settings objects (seed 20261122)", { timeout: 120000 }, () => {
+  const rng = new Rng(20261122);
+  for (let i = 0; i < 60; i++) assert.equal(checkBuildFile(rng), null);
+  for (let i = 0; i < 300; i++) assert.equal(checkSettings(rng), null);
 });
