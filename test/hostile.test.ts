@@ -241,6 +241,40 @@ describe('settings from an untrusted or careless workspace', { timeout: 120000 }
   });
 });
 
+describe('the server runs nothing and survives a hostile exclude', { timeout: 120000 }, () => {
+  test('no process is started (child_process is trapped in the server process) and a hostile glob does not stall it', async () => {
+    const dir = tmp('nospawn');
+    fs.mkdirSync(path.join(dir, 'a'.repeat(60)));
+    for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(dir, 'a'.repeat(60), `${'a'.repeat(100)}${i}.c`), HEAD + USE);
+    fs.writeFileSync(path.join(dir, 'setup.py'), "import os\nos.system('touch PWNED')\nfrom setuptools import Extension\nExtension('m', ['m.c'], py_limited_api=True)\n");
+    const trap = path.join(dir, 'trap.js');
+    fs.writeFileSync(
+      trap,
+      `const cp = require('child_process');
+for (const k of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) cp[k] = () => { process.stderr.write('SPAWNED ' + k + '\\n'); throw new Error('no process may be started'); };
+`,
+    );
+    const client = new LspClient(undefined, { ...process.env, NODE_OPTIONS: `--require ${trap}` });
+    client.settings = { target: '3.9', exclude: ['**/' + '?*'.repeat(16) + 'b'] };
+    try {
+      await client.initialize(pathToFileURL(dir).href);
+      const u = pathToFileURL(path.join(dir, 'm.c')).href;
+      const mark = client.mark();
+      await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'c', version: 1, text: HEAD + USE } });
+      await client.current(u, 1, mark);
+      const [, ms] = await timed(() => client.conn.sendRequest('textDocument/hover', { textDocument: { uri: u }, position: { line: 2, character: 40 } }));
+      assert.ok(ms < 2000, `${ms} ms`);
+      await client.within(30000, 'window/logMessage', (m: { message: string }) => /workspace check: 20 of 20 files/.test(m.message));
+      await client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: u }, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, context: { diagnostics: [] } });
+      assert.doesNotMatch(client.stderr, /SPAWNED/);
+      assert.ok(!fs.existsSync(path.join(dir, 'PWNED')), 'setup.py was executed');
+    } finally {
+      await client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the workspace confinement follows real paths', () => {
   test('a header, a build file and a folder linked out of the workspace are not read, and are named', async () => {
     const outside = tmp('outside');
