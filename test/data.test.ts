@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadCatalog, minorOf, statusAt } from '../server/src/core/catalog';
+import { loadCatalog, minorOf, ReplacementsFileSchema, RulesFileSchema, statusAt } from '../server/src/core/catalog';
 import { CapiDataSchema, TARGET_MINORS } from '../server/src/core/dataSchema';
 import { minorToHex } from '../server/src/core/version';
 import { ROOT, headersFor } from './helpers/fixtures';
@@ -23,6 +23,11 @@ test('capi.json validates against its zod schema and stays under 2 MB', () => {
   assert.ok(raw.length < 2 * 1024 * 1024, `capi.json is ${raw.length} bytes`);
   assert.ok(cat.names.size > 3000, `only ${cat.names.size} names`);
   assert.deepEqual(cat.data.headerVersions, ['3.6', '3.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.14', '3.15']);
+});
+
+test('the curated data files validate against their zod schemas (the CLI does not re-validate them on every start)', () => {
+  ReplacementsFileSchema.parse(JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'replacements.json'), 'utf8')));
+  RulesFileSchema.parse(JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'rules.json'), 'utf8')));
 });
 
 test('facts from the headers', () => {

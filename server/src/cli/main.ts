@@ -5,19 +5,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dataDir, loadCatalog } from '../core/catalog';
-import { applyEdits, fixAllEdits } from '../core/fixes';
-import { lint, type LintOptions } from '../core/lint';
-import type { BuildConfig } from '../core/buildconfig';
 import { parseSettings, type Settings } from '../core/settings';
 import type { LintResult, Severity } from '../core/types';
 import { minorToHex, minorToString, parseTargetOption } from '../core/version';
 import { formatGithub, formatJson, formatSarif, formatText } from './format';
-import { readRegularFile } from '../core/host';
 import { collectCFiles } from '../core/walk';
+import type { CheckOptions } from './check';
+import { checkAll, defaultJobs } from './parallel';
 
 export const VERSION = '0.1.0';
-/** Files larger than this are not even read (lint() analyses up to MAX_FILE_BYTES and says so above it). */
-const MAX_READ_BYTES = 64 * 1024 * 1024;
 
 const HELP = `abi3lint ${VERSION}: check CPython C extensions against the Limited API / Stable ABI
 
@@ -35,6 +31,7 @@ Options:
   --ignore <codes>       skip these rules
   --include-dir <dir>    also search this folder for #include "..." headers (repeatable)
   --exclude <glob>       skip files matching this glob (repeatable)
+  -j, --jobs <n>         check files in n threads (default: the number of cores; 1: no threads)
   --no-progress          no progress line on stderr
   -q, --quiet            print findings only, no summary
   -h, --help             this help
@@ -55,6 +52,7 @@ interface Args {
   ignore?: string[];
   progress: boolean;
   quiet: boolean;
+  jobs: number;
 }
 
 function splitList(v: string | string[] | undefined): string[] | undefined {
@@ -81,6 +79,7 @@ function parse(argv: string[]): Args | { explain: string } | 'help' | 'version' 
         ignore: { type: 'string', multiple: true },
         'include-dir': { type: 'string', multiple: true },
         exclude: { type: 'string', multiple: true },
+        jobs: { type: 'string', short: 'j' },
         'no-progress': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -115,6 +114,8 @@ function parse(argv: string[]): Args | { explain: string } | 'help' | 'version' 
     return list;
   };
   if (v['unsafe-fixes'] && !v.fix) throw new UsageError('--unsafe-fixes goes with --fix');
+  const jobs = v.jobs === undefined ? defaultJobs() : Number(v.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs: '${v.jobs}' is not a whole number from 1 to 256`);
   return {
     paths: parsed.positionals.length ? parsed.positionals : ['.'],
     settings,
@@ -126,6 +127,7 @@ function parse(argv: string[]): Args | { explain: string } | 'help' | 'version' 
     ignore: check(splitList(v.ignore), '--ignore'),
     progress: !v['no-progress'],
     quiet: !!v.quiet,
+    jobs,
   };
 }
 
@@ -144,7 +146,8 @@ function explain(code: string, out: NodeJS.WritableStream): number {
   return 0;
 }
 
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean }; cwd: string }): Promise<number> {
+/** `entry`: the CLI's own entry file, which worker threads run (--jobs); without it everything runs here. */
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean }; cwd: string; entry?: string }): Promise<number> {
   let args: ReturnType<typeof parse>;
   try {
     args = parse(argv);
@@ -174,40 +177,17 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   const { files, problems } = collectCFiles(args.paths, { base: io.cwd, exclude: args.settings.exclude });
   for (const m of problems) io.stderr.write(`abi3lint: ${m}\n`);
   if (problems.length && files.length === 0) return 2;
-  const results: LintResult[] = [];
-  const cache = new Map<string, BuildConfig | null>();
   const showProgress = args.progress && !!io.stderr.isTTY && files.length > 20;
+  const options: CheckOptions = { settings: args.settings, select: args.select, ignore: args.ignore, fix: args.fix, unsafeFixes: args.unsafeFixes, cwd: io.cwd };
+  const outcomes = await checkAll(files, options, args.jobs, io.entry, (n) => {
+    if (showProgress && n % 10 === 0) io.stderr.write(`\r[${n}/${files.length}]`.padEnd(72));
+  });
+  const results: LintResult[] = [];
   let fixed = 0;
-  for (let i = 0; i < files.length; i++) {
-    const file = files[i];
-    if (showProgress && i % 10 === 0) io.stderr.write(`\r[${i}/${files.length}] ${path.relative(io.cwd, file).slice(-60).padEnd(60)}`);
-    const read = readRegularFile(file, MAX_READ_BYTES);
-    if ('error' in read) {
-      io.stderr.write(`abi3lint: ${path.relative(io.cwd, file)}: skipped, ${read.error}\n`);
-      continue;
-    }
-    const text = read.text;
-    const opts: LintOptions = { settings: args.settings, select: args.select, ignore: args.ignore, buildConfigCache: cache, root: undefined };
-    let r = await lint({ path: file, text }, opts);
-    if (args.fix) {
-      // apply until nothing changes (fixes can expose others), at most 5 passes
-      let current = text;
-      for (let pass = 0; pass < 5; pass++) {
-        const { edits, fixes } = fixAllEdits(r.findings, { unsafe: args.unsafeFixes });
-        if (!edits.length) break;
-        const applied = applyEdits(current, edits);
-        if (applied.text === current) break;
-        current = applied.text;
-        fixed += fixes;
-        r = await lint({ path: file, text: current }, opts);
-      }
-      if (current !== text) fs.writeFileSync(file, current);
-    }
-    r.path = path.relative(io.cwd, file) || path.basename(file);
-    if (r.target && r.target.source.kind !== 'option') {
-      r.target = { ...r.target, source: { ...r.target.source, file: path.relative(io.cwd, r.target.source.file) || path.basename(file) } };
-    }
-    results.push(r);
+  for (const o of outcomes) {
+    for (const m of o.messages) io.stderr.write(`${m}\n`);
+    if (o.result) results.push(o.result);
+    fixed += o.fixed;
   }
   if (showProgress) io.stderr.write(`\r${' '.repeat(72)}\r`);
   const out = io.stdout;

@@ -261,12 +261,7 @@ function readCompileCommands(file: string, text: string, facts: BuildFact[], pro
 function readBuildFile(host: LintHost, file: string, root: string | undefined, problems: string[]): string | undefined {
   const text = host.readFile(file);
   if (text === undefined) {
-    let st: fs.Stats | null = null;
-    try {
-      st = fs.statSync(file);
-    } catch {
-      /* missing: the usual case */
-    }
+    const st = fs.statSync(file, { throwIfNoEntry: false });
     if (st && !st.isFile()) problems.push(`${path.basename(file)} is not a regular file: not read`);
     else if (st && st.size > MAX_INCLUDE_BYTES) problems.push(`${path.basename(file)} is ${(st.size / 1048576).toFixed(1)} MB, over the ${MAX_INCLUDE_BYTES / 1048576} MB limit for build files: not read`);
     return undefined;
@@ -295,10 +290,17 @@ function readOne(file: string, name: string, text: string, cfg: BuildConfig, for
 /**
  * Reads the build configuration of the nearest folder (from the file's folder up to `root`) that has one.
  */
-export function readBuildConfig(forFile: string, root: string | undefined, host: LintHost): BuildConfig | null {
+export function readBuildConfig(forFile: string, root: string | undefined, host: LintHost, empty?: Set<string>): BuildConfig | null {
   let dir = path.dirname(path.resolve(forFile));
   for (let depth = 0; depth < 12; depth++) {
     if (root && !isInside(root, dir)) return null;
+    if (empty?.has(dir)) {
+      // (a folder known to hold no build file: go on up without looking again)
+      const up = path.dirname(dir);
+      if (up === dir) return null;
+      dir = up;
+      continue;
+    }
     const present: { name: string; text: string }[] = [];
     const problems: string[] = [];
     for (const name of BUILD_FILES) {
@@ -310,6 +312,7 @@ export function readBuildConfig(forFile: string, root: string | undefined, host:
       for (const { name, text } of present) readOne(path.join(dir, name), name, text, cfg, forFile);
       return cfg;
     }
+    empty?.add(dir);
     const up = path.dirname(dir);
     if (up === dir) return null;
     dir = up;

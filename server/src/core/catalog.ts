@@ -78,6 +78,12 @@ export function dataDir(): string {
   throw new Error(`abi3lint: cannot find data/capi.json above ${__dirname}`);
 }
 
+function readVersioned<T>(dir: string, name: string): T {
+  const data = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as { version?: unknown };
+  if (data.version !== 1) throw new Error(`abi3lint: ${path.join(dir, name)} has an unexpected format (version ${String(data.version)})`);
+  return data as T;
+}
+
 export function loadCatalog(): Catalog {
   if (cached) return cached;
   const t0 = performance.now();
@@ -87,8 +93,10 @@ export function loadCatalog(): Catalog {
   if (data.version !== 1 || data.targets.length !== TARGET_MINORS.length) {
     throw new Error(`abi3lint: ${path.join(dir, 'capi.json')} has an unexpected format; rebuild it with 'npm run data:build'`);
   }
-  const repl = ReplacementsFileSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'replacements.json'), 'utf8')));
-  const rules = RulesFileSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'rules.json'), 'utf8')));
+  // (the curated files are validated with their zod schemas by the tests and `npm run data:build --check`, not
+  // on every start: a whole CLI run is measured against a process that only parses)
+  const repl = readVersioned<z.infer<typeof ReplacementsFileSchema>>(dir, 'replacements.json');
+  const rules = readVersioned<z.infer<typeof RulesFileSchema>>(dir, 'rules.json');
   const names = new Map(Object.entries(data.names));
   const members = new Map<string, string[]>();
   for (const [name, e] of names) {

@@ -21,6 +21,8 @@ export const MAX_INCLUDE_BYTES = 2 * 1024 * 1024;
  * that grows meanwhile is cut there). Never throws.
  */
 export function readRegularFile(file: string, maxBytes: number): { text: string } | { error: string } {
+  // (a missing file, the usual case for build files and include folders, is told without an exception)
+  if (!fs.statSync(file, { throwIfNoEntry: false })) return { error: 'cannot open (ENOENT)' };
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);

@@ -7,7 +7,7 @@
 import { loadCatalog, targetIndex, type Catalog } from './catalog';
 import { RuleRunner } from './checks';
 import { conditionsKey, evaluateAtTarget, type Conditions } from './facts/conditions';
-import { activeSystemIncludes, fileTargetDefines, pythonHInclude, scanIncludes, type IncludeInfo } from './facts/includes';
+import { activeSystemIncludes, fileTargetDefines, pythonHInclude, scanIncludes, shareAsHeader, type IncludeInfo } from './facts/includes';
 import { minimumOf } from './facts/minimum';
 import { ProjectDeclarations } from './facts/project';
 import { resolveTarget, type TargetResolution } from './facts/target';
@@ -49,6 +49,8 @@ export interface LintOptions {
   lineStarts?: number[];
   /** Shared between files of one run: build configurations by folder. */
   buildConfigCache?: Map<string, BuildConfig | null>;
+  /** A checked header (.h) is also remembered as a project header, for the files that include it (the CLI). */
+  shareHeaders?: boolean;
 }
 
 
@@ -161,6 +163,7 @@ export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, setti
   const pos = new PositionMap(doc.text, opts.lineStarts);
   const inc = opts.incremental;
   const { directives, edit, kept } = directivesOf(doc, pos, inc);
+  if (opts.shareHeaders && /\.h$/i.test(doc.path)) shareAsHeader(doc.path, doc.text, tree, directives, opts.host ?? fsHost);
   const includes = await scanIncludes(doc.path, directives, opts, settings);
   result.notices.push(...includes.notices);
   const reporter = new Reporter(cat, settings, opts.select, opts.ignore, result.findings);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { collectDeclarations } from '../declarations';
 import { fsHost, isInside, isReallyInside, type LintHost } from '../host';
-import { initParser, type Parser } from '../parser';
+import { initParser, type Parser, type Tree } from '../parser';
 import { scanDirectives, type ConditionUse, type Directive, type PreprocResult } from '../preproc';
 import type { Settings } from '../settings';
 import { findTargetDefines, isPythonHInclude, type TargetDefine } from './defines';
@@ -41,7 +41,25 @@ function headerInfo(parser: Parser, file: string, text: string, stamp: string | 
     hit.stamp = stamp;
     return hit;
   }
-  const directives = scanDirectives(text);
+  const tree = parser.parse(text);
+  try {
+    return headerInfoOf(file, text, stamp, tree, scanDirectives(text));
+  } finally {
+    tree?.delete();
+  }
+}
+
+/**
+ * A header the CLI checks as a file of its own is also included by others: what they need of it is taken from
+ * the tree and directives of that check, so it is not parsed again (the CLI checks headers first).
+ */
+export function shareAsHeader(file: string, text: string, tree: Tree, directives: Directive[], host: LintHost): void {
+  const stamp = host.stamp?.(path.resolve(file));
+  if (typeof stamp !== 'string' || headerCache.get(file)?.stamp === stamp) return;
+  headerInfoOf(path.resolve(file), text, stamp, tree, directives);
+}
+
+function headerInfoOf(file: string, text: string, stamp: string | null, tree: Tree | null, directives: Directive[]): HeaderInfo {
   const entry: HeaderInfo = {
     id: ++headerIds,
     stamp,
@@ -52,15 +70,10 @@ function headerInfo(parser: Parser, file: string, text: string, stamp: string | 
     names: new Set(),
     members: new Set(),
   };
-  const tree = parser.parse(text);
   if (tree) {
-    try {
-      for (const decl of collectDeclarations(tree.rootNode)) {
-        entry.names.add(decl.name);
-        for (const mm of decl.members ?? []) entry.members.add(mm);
-      }
-    } finally {
-      tree.delete();
+    for (const decl of collectDeclarations(tree.rootNode)) {
+      entry.names.add(decl.name);
+      for (const mm of decl.members ?? []) entry.members.add(mm);
     }
   }
   remember(file, entry);

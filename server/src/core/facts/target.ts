@@ -73,9 +73,19 @@ function buildConfigFor(file: string, src: BuildConfigSource): BuildConfig | nul
   if (src.given !== undefined) return src.given;
   const key = path.dirname(path.resolve(file));
   if (src.cache?.has(key)) return src.cache.get(key) ?? null;
-  const cfg = readBuildConfig(file, src.root, src.host ?? fsHost);
+  const cfg = readBuildConfig(file, src.root, src.host ?? fsHost, emptyFolders(src.cache));
   src.cache?.set(key, cfg);
   return cfg;
+}
+
+/** Folders found to hold no build file, kept with the caller's cache (one run, one set of settings). */
+const emptyFoldersOf = new WeakMap<Map<string, BuildConfig | null>, Set<string>>();
+function emptyFolders(cache: Map<string, BuildConfig | null> | undefined): Set<string> | undefined {
+  if (!cache) return undefined;
+  let s = emptyFoldersOf.get(cache);
+  if (!s) emptyFoldersOf.set(cache, (s = new Set()));
+  if (cache.size === 0) s.clear(); // (the caller cleared its cache: build files may have changed)
+  return s;
 }
 
 const minorOfDefine = (d: TargetDefine): number => (d.decoded as { minor: number }).minor;

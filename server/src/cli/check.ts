@@ -1,0 +1,67 @@
+/**
+ * Checking one file for the CLI (read, lint, apply fixes when asked), in the main thread or in a worker
+ * (parallel.ts). Headers are checked first so that the files including them reuse what was read.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BuildConfig } from '../core/buildconfig';
+import { applyEdits, fixAllEdits } from '../core/fixes';
+import { readRegularFile } from '../core/host';
+import { lint, type LintOptions } from '../core/lint';
+import type { Settings } from '../core/settings';
+import type { LintResult } from '../core/types';
+
+/** Files larger than this are not even read (lint() analyses up to MAX_FILE_BYTES and says so above it). */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+/** What a check needs besides the file: plain data, so that it can be sent to a worker. */
+export interface CheckOptions {
+  settings: Settings;
+  select?: string[];
+  ignore?: string[];
+  fix: boolean;
+  unsafeFixes: boolean;
+  cwd: string;
+}
+
+export interface CheckOutcome {
+  result: LintResult | null;
+  fixed: number;
+  /** Lines for stderr. */
+  messages: string[];
+}
+
+/** One file: read it, lint it, apply fix-all until nothing changes (at most 5 passes) when asked. */
+export async function checkFile(file: string, o: CheckOptions, cache: Map<string, BuildConfig | null>): Promise<CheckOutcome> {
+  const rel = path.relative(o.cwd, file) || path.basename(file);
+  const read = readRegularFile(file, MAX_READ_BYTES);
+  if ('error' in read) return { result: null, fixed: 0, messages: [`abi3lint: ${rel}: skipped, ${read.error}`] };
+  const text = read.text;
+  const opts: LintOptions = { settings: o.settings, select: o.select, ignore: o.ignore, buildConfigCache: cache, root: undefined, shareHeaders: true };
+  let r = await lint({ path: file, text }, opts);
+  let fixed = 0;
+  if (o.fix) {
+    let current = text;
+    for (let pass = 0; pass < 5; pass++) {
+      const { edits, fixes } = fixAllEdits(r.findings, { unsafe: o.unsafeFixes });
+      if (!edits.length) break;
+      const applied = applyEdits(current, edits);
+      if (applied.text === current) break;
+      current = applied.text;
+      fixed += fixes;
+      r = await lint({ path: file, text: current }, opts);
+    }
+    if (current !== text) fs.writeFileSync(file, current);
+  }
+  r.path = rel;
+  if (r.target && r.target.source.kind !== 'option') {
+    r.target = { ...r.target, source: { ...r.target.source, file: path.relative(o.cwd, r.target.source.file) || path.basename(file) } };
+  }
+  return { result: r, fixed, messages: [] };
+}
+
+/** The order in which to check files: headers first (see shareAsHeader), otherwise as given. */
+export function checkOrder(files: string[]): number[] {
+  const idx = files.map((_, i) => i);
+  return [...idx.filter((i) => /\.h$/i.test(files[i])), ...idx.filter((i) => !/\.h$/i.test(files[i]))];
+}
