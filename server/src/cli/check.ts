@@ -60,8 +60,28 @@ export async function checkFile(file: string, o: CheckOptions, cache: Map<string
   return { result: r, fixed, messages: [] };
 }
 
-/** The order in which to check files: headers first (see shareAsHeader), otherwise as given. */
+/**
+ * The order in which to check files: headers first, each after the project headers it includes (so that what
+ * it includes was already read as a file of its own: see shareAsHeader), then the other files as given.
+ */
 export function checkOrder(files: string[]): number[] {
   const idx = files.map((_, i) => i);
-  return [...idx.filter((i) => /\.h$/i.test(files[i])), ...idx.filter((i) => !/\.h$/i.test(files[i]))];
+  const headers = idx.filter((i) => /\.h$/i.test(files[i]));
+  const byPath = new Map(headers.map((i) => [path.resolve(files[i]), i]));
+  const order: number[] = [];
+  const state = new Map<number, 'visiting' | 'done'>();
+  const visit = (i: number): void => {
+    if (state.has(i)) return; // (done, or a cycle: its order does not matter then)
+    state.set(i, 'visiting');
+    const read = readRegularFile(files[i], 2 * 1024 * 1024);
+    const text = 'text' in read ? read.text : '';
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm)) {
+      const dep = byPath.get(path.resolve(path.dirname(files[i]), m[1]));
+      if (dep !== undefined) visit(dep);
+    }
+    state.set(i, 'done');
+    order.push(i);
+  };
+  for (const i of headers) visit(i);
+  return [...order, ...idx.filter((i) => !/\.h$/i.test(files[i]))];
 }

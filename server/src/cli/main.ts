@@ -11,6 +11,7 @@ import { minorToHex, minorToString, parseTargetOption } from '../core/version';
 import { formatGithub, formatJson, formatSarif, formatText } from './format';
 import { collectCFiles } from '../core/walk';
 import type { CheckOptions } from './check';
+import { buildHints } from './buildhints';
 import { checkAll, defaultJobs } from './parallel';
 
 export const VERSION = '0.1.0';
@@ -194,8 +195,10 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   if (args.minVersion && args.format === 'text') {
     for (const r of results) {
       const v = r.minimumVersion;
-      out.write(`${r.path}: ${v === null ? 'uses no versioned Limited API' : `Py_LIMITED_API >= ${minorToHex(v)} (${minorToString(v)})`}\n`);
+      out.write(`${r.path}: ${v === null ? (r.target ? 'uses no versioned Limited API' : `not checked (${r.noTargetReason ?? 'no target'})`) : `Py_LIMITED_API >= ${minorToHex(v)} (${minorToString(v)})`}\n`);
     }
+    const mins = results.map((r) => r.minimumVersion).filter((v): v is number => v !== null);
+    if (mins.length && !args.quiet) out.write(`\n${buildHints(Math.max(...mins))}`);
     return 0;
   }
   const cat = loadCatalog();
