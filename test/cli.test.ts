@@ -110,6 +110,9 @@ test('--min-version, --explain, --target, --select', () => {
   assert.equal(r.code, 1);
   assert.match(r.stdout, /a\.c:2:35: error ABI002/);
   r = run(['--target', '3.9', '--min-version', 'a.c'], dir);
+  assert.equal(r.stdout.split('\n')[0], 'a.c: Py_LIMITED_API >= 0x030B0000 (3.11)');
+  assert.match(r.stdout, /one abi3 wheel for Python 3\.11 and later \(wheel tag cp311-abi3\)/);
+  r = run(['--target', '3.9', '--min-version', '-q', 'a.c'], dir);
   assert.equal(r.stdout.trim(), 'a.c: Py_LIMITED_API >= 0x030B0000 (3.11)');
   r = run(['--target', '3.9', '--ignore', 'api-newer-than-target', 'a.c'], dir);
   assert.equal(r.code, 0);
