@@ -9,6 +9,7 @@ import { contribution, type MinContrib } from './facts/minimum';
 import type { Node } from './parser';
 import { addSuppression, type Reporter, type Suppression } from './report';
 import type { ConfigContext, Facts, MemberUse, NameUse, Rule, RuleContext, ScanHandlers } from './rules/rule';
+import { notAUseAt } from './declarations';
 import { scan, type ScanListener } from './scan';
 import type { Finding, Range } from './types';
 
@@ -30,7 +31,11 @@ class Use implements NameUse {
     return this.facts.cat.replacements.get(this.name);
   }
   own(): boolean {
-    return (this.owned ??= this.facts.project.owns(this.name));
+    return (this.owned ??= this.declares() || this.facts.project.owns(this.name));
+  }
+  declares(): boolean {
+    // (inside a #define body the tree holds only the macro's text: every name there is a use)
+    return !this.inMacro && notAUseAt(this.facts.tree, this.facts.doc.text, this.start, this.end);
   }
   call(): Node | null {
     if (!this.isCall || this.inMacro) return null;

@@ -351,6 +351,26 @@ function declaresAt(root: Node, start: number, end: number, member: boolean): bo
 }
 
 /**
+ * Whether the name at [start, end) is not a use at all: a goto label or label definition, a struct member
+ * declarator or designator, or a name being declared there (a function, variable, parameter, typedef, macro
+ * or enumerator). A declaration of a C API name is never a use of it (a polyfill's own definition).
+ */
+export function notAUseAt(tree: Tree, text: string, start: number, end: number): boolean {
+  // the text first: most occurrences are plainly uses, and a deep tree costs its depth per look-up
+  let p = start - 1;
+  while (p >= 0 && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p--;
+  if (p >= 3 && text.slice(p - 3, p + 1) === 'goto' && (p < 4 || !isIdChar(text.charCodeAt(p - 4)))) return true;
+  let q = end;
+  while (q < text.length && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
+  const label = text.charCodeAt(q) === 58 && text.charCodeAt(q + 1) !== 58;
+  if (!label && lexicallyAUse(text, start, end)) return false;
+  const node = tree.rootNode.descendantForIndex(start, end);
+  if (!node || node.startIndex !== start || node.endIndex !== end) return false;
+  if (node.type === 'statement_identifier' || node.type === 'field_identifier') return true;
+  return declaresAt(tree.rootNode, start, end, false);
+}
+
+/**
  * The rows where a file declares `name` (as a struct member when `member`): every whole-word occurrence in the
  * text that the preceding token does not rule out is looked up in the tree. The analysis asks this only for the
  * few names it is about to report, so the tree is consulted at a handful of positions instead of being queried

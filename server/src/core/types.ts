@@ -45,6 +45,8 @@ export interface Finding {
   fixes: Fix[];
   /** The name is deprecated (editors strike it through). */
   deprecated?: boolean;
+  /** Other places of the same defect in the file (a forward declaration of the static type defined here). */
+  related?: { range: Range; message: string }[];
 }
 
 export type TargetSource =

@@ -15,10 +15,11 @@ export class Diagnostics {
     public inactiveAsDiagnostics = true,
   ) {}
 
-  forFinding(f: Finding): Diagnostic {
+  forFinding(f: Finding, uri: string): Diagnostic {
     let d = this.of.get(f);
     if (!d) {
       d = {
+        relatedInformation: f.related?.map((r) => ({ location: { uri, range: r.range }, message: r.message })),
         range: f.range,
         severity: SEVERITY[f.severity],
         code: f.code,
@@ -34,8 +35,8 @@ export class Diagnostics {
     return d;
   }
 
-  forResult(r: LintResult): Diagnostic[] {
-    const out = r.findings.map((f) => this.forFinding(f));
+  forResult(r: LintResult, uri: string): Diagnostic[] {
+    const out = r.findings.map((f) => this.forFinding(f, uri));
     // inactive preprocessor regions: greyed out (Unnecessary hints) for clients that do not draw them from the
     // abi3lint/inactiveRegions notification (the VS Code extension does: it halves a large file's publish)
     if (!this.inactiveAsDiagnostics) return out;

@@ -233,7 +233,7 @@ export class AbiServer {
   }
 
   private async publish(doc: OpenDoc, r: LintResult): Promise<void> {
-    const diagnostics = this.diagnostics.forResult(r);
+    const diagnostics = this.diagnostics.forResult(r, doc.uri);
     if (!doc.published || !sameDiagnostics(doc.published, diagnostics)) {
       doc.published = diagnostics;
       await this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
@@ -323,7 +323,7 @@ export class AbiServer {
         if (run !== this.workspaceRun) break; // superseded while this file was checked
         if (this.docs.has(uri)) continue; // opened meanwhile: the editor's version wins
         this.workspaceResults.add(uri);
-        await this.connection.sendDiagnostics({ uri, diagnostics: r.findings.map((f) => this.diagnostics.forFinding(f)) });
+        await this.connection.sendDiagnostics({ uri, diagnostics: r.findings.map((f) => this.diagnostics.forFinding(f, uri)) });
       } finally {
         s.dispose();
       }
@@ -527,7 +527,7 @@ export class AbiServer {
         if (!r || token.isCancellationRequested) return [];
         const pos = r.doc.session.positions;
         const range = { start: pos.clamp(p.range?.start ?? { line: 0, character: 0 }), end: pos.clamp(p.range?.end ?? { line: 0, character: 0 }) };
-        return codeActions({ ...p, range, context: p.context ?? { diagnostics: [] } }, r.result, r.doc.session.text, (f) => this.diagnostics.forFinding(f));
+        return codeActions({ ...p, range, context: p.context ?? { diagnostics: [] } }, r.result, r.doc.session.text, (f) => this.diagnostics.forFinding(f, p.textDocument.uri));
       },
       token,
     );

@@ -3,26 +3,44 @@ import { typeObjectDeclarationAt } from '../declarations';
 import type { Node } from '../parser';
 import { defineRule, type RuleContext } from './rule';
 
-function checkDeclaration(cx: RuleContext, node: Node): void {
+/** A static type object declared by a declaration: its name, and whether this declaration defines it. */
+interface StaticType {
+  name: string;
+  start: number;
+  end: number;
+  defines: boolean;
+}
+
+function staticTypesOf(cx: RuleContext, node: Node): StaticType[] {
   const type = node.childForFieldName('type');
-  if (!type || type.text !== 'PyTypeObject' || cx.project.isName('PyTypeObject')) return;
+  if (!type || type.text !== 'PyTypeObject' || cx.project.isName('PyTypeObject')) return [];
   const storage = node.children.filter((c): c is Node => !!c && c.type === 'storage_class_specifier').map((c) => c.text);
-  if (storage.includes('extern') || storage.includes('typedef')) return;
+  if (storage.includes('extern') || storage.includes('typedef')) return [];
+  if (cx.cat.names.get('struct _typeobject')?.limitedComplete?.[cx.tIdx] === 'Y') return [];
+  const out: StaticType[] = [];
   for (const d of node.childrenForFieldName('declarator')) {
     let cur: Node | null = d;
     while (cur && cur.type === 'init_declarator') cur = cur.childForFieldName('declarator');
     if (!cur || cur.type !== 'identifier') continue; // pointers and arrays of pointers are fine
-    if (cx.cat.names.get('struct _typeobject')?.limitedComplete?.[cx.tIdx] === 'Y') continue;
-    cx.report(
-      cur.startIndex,
-      cur.endIndex,
-      `'${cur.text}' is a static PyTypeObject; PyTypeObject is opaque in the Limited API, so types must be created at run time from a PyType_Spec (PyType_FromSpec)`,
-      {
-        identifier: cur.text,
-        fixes: [{ kind: 'hint', title: 'Hint: describe the type with PyType_Slot[] and a PyType_Spec, then create it with PyType_FromSpec (PyType_FromModuleAndSpec from 3.10) during module init', safety: 'display-only', edits: [] }],
-      },
-    );
+    out.push({ name: cur.text, start: cur.startIndex, end: cur.endIndex, defines: d.type === 'init_declarator' });
   }
+  return out;
+}
+
+/** One finding per type: on its definition (else its last declaration), the other declarations related. */
+function report(cx: RuleContext, decls: StaticType[]): void {
+  const main = decls.find((d) => d.defines) ?? decls[decls.length - 1];
+  const related = decls.filter((d) => d !== main).map((d) => ({ range: cx.pos.range(d.start, d.end), message: `'${d.name}' is also declared here` }));
+  cx.report(
+    main.start,
+    main.end,
+    `'${main.name}' is a static PyTypeObject; PyTypeObject is opaque in the Limited API, so types must be created at run time from a PyType_Spec (PyType_FromSpec)`,
+    {
+      identifier: main.name,
+      related: related.length ? related : undefined,
+      fixes: [{ kind: 'hint', title: 'Hint: describe the type with PyType_Slot[] and a PyType_Spec, then create it with PyType_FromSpec (PyType_FromModuleAndSpec from 3.10) during module init', safety: 'display-only', edits: [] }],
+    },
+  );
 }
 
 export default defineRule({
@@ -31,11 +49,13 @@ export default defineRule({
   // whole-file check: a declaration's declarators can change with text after it (found by the incremental
   // fuzz), and the text search is cheap.
   file(cx) {
+    const byName = new Map<string, StaticType[]>();
     for (const m of cx.doc.text.matchAll(/\bPyTypeObject(?=\s+[A-Za-z_])/g)) {
       const at = m.index ?? 0;
       if (cx.pp.isInactive(cx.pos.position(at).line)) continue;
       const decl = typeObjectDeclarationAt(cx.tree, at, at + 12);
-      if (decl) checkDeclaration(cx, decl);
+      for (const t of decl ? staticTypesOf(cx, decl) : []) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
     }
+    for (const decls of byName.values()) report(cx, decls);
   },
 });

@@ -7,7 +7,7 @@ export default defineRule({
   meta: { code: 'ABI009', name: 'internal-api', reuse: 'local' },
   create: (cx) => ({
     name(use) {
-      if (use.entry || !cx.cat.internal.has(use.name) || cx.project.isName(use.name)) return;
+      if (use.entry || !cx.cat.internal.has(use.name) || use.declares() || cx.project.isName(use.name)) return;
       cx.report(use.start, use.end, `'${use.name}' is declared only by CPython's internal headers (Py_BUILD_CORE); it is not part of any stable API`, { identifier: use.name });
     },
     include(spec, start, end) {

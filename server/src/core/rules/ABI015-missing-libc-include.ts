@@ -43,7 +43,7 @@ export default defineRule({
         if (!headers || declaredAnyway(cx, use.name, headers)) return;
         const fn = use.isCall ? null : cx.functionAt(use.start);
         const key = `${use.name}@${fn === null ? 'file' : fn}`;
-        if (reported.has(key) || cx.project.isName(use.name)) return;
+        if (reported.has(key) || use.declares() || cx.project.isName(use.name)) return;
         reported.add(key);
         report(cx, use, headers);
       },

@@ -72,8 +72,11 @@ export interface NameUse {
   entry: CapiEntry | undefined;
   /** Its status at the target. */
   status: Status | undefined;
-  /** The project declares the name, or a polyfill provides it. */
+  /** Not the C API's: this occurrence is not a use (declares(): a label, a member, a declared name), or the
+   *  project declares the name, or a polyfill provides it. */
   own(): boolean;
+  /** This occurrence is a goto label, a struct member declarator or designator, or a name being declared. */
+  declares(): boolean;
   replacement: Replacement | undefined;
   /** The call expression around the name (only outside macros). */
   call(): Node | null;
