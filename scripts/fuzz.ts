@@ -149,7 +149,7 @@ export function checkBuildFile(rng: Rng): string | null {
     const at = rng.int(text.length + 1);
     text = text.slice(0, at) + (rng.int(3) ? rng.pick(chars) : text.slice(rng.int(text.length), rng.int(text.length))) + text.slice(at + rng.int(3));
   }
-  if (rng.int(20) === 0) text = text.repeat(Math.ceil((1.9 * 1048576) / Math.max(1, text.length))).slice(0, 1.9 * 1048576);
+  if (rng.int(50) === 0) text = text.repeat(Math.ceil((1.9 * 1048576) / Math.max(1, text.length))).slice(0, 1.9 * 1048576);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-fuzz-build-'));
   try {
     fs.writeFileSync(path.join(dir, name), text);
@@ -309,7 +309,7 @@ async function main(): Promise<void> {
     let why = await checkInvariants(text);
     if (!why && server && n % 5 === 0) why = await server.feed(text);
     if (!why && n % 3 === 0 && text.length < 200000) why = await checkIncremental(text, seed + n);
-    if (!why && n % 10 === 0) why = checkBuildFile(rng) ?? checkSettings(rng);
+    if (!why && n % 20 === 0) why = checkBuildFile(rng) ?? checkSettings(rng);
     if (!why && n % 200 === 0) {
       // the CLI on the same input: exit 0 or 1, never 2, no stack trace
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-fuzz-'));

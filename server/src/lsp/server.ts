@@ -81,8 +81,9 @@ interface OpenDoc {
   resultGeneration?: number;
   /** The analysis of one generation, shared by every request that waits for it. */
   pending?: { generation: number; promise: Promise<void> };
-  /** How long the last analysis took, ms (a slow one makes the next change wait for quiet). */
+  /** How long the last analysis took, ms, and when it ended (a slow one spaces the next: see schedule()). */
   lastAnalysisMs?: number;
+  lastAnalysisEnd?: number;
   /** Why the server's text no longer matches the editor's (an invalid change); cleared by a full text. */
   outOfSync?: string;
   /** What the client was last sent: diagnostics are published again only when they change. */
@@ -214,7 +215,8 @@ export class AbiServer {
       if (doc.generation !== generation) return;
       const t0 = performance.now();
       const r = await doc.session.lint({ settings, host: this.host, root: this.rootFor(file), buildConfigCache: this.buildCache });
-      doc.lastAnalysisMs = performance.now() - t0;
+      doc.lastAnalysisEnd = performance.now();
+      doc.lastAnalysisMs = doc.lastAnalysisEnd - t0;
       if (doc.generation !== generation || !this.docs.has(doc.uri)) return; // stale: a newer change is pending
       doc.result = r;
       doc.resultGeneration = generation;
@@ -246,10 +248,11 @@ export class AbiServer {
   }
 
   /**
-   * Schedules the analysis of a document after a change. While analyses are quick (under QUIET_FROM_MS: typing
-   * in nearly any file) the change is checked at once; after a slow one, the next change waits for as much
-   * quiet as that analysis took (capped at MAX_QUIET_MS), so a storm of changes is analysed once it calms and
-   * requests never queue behind analyses of texts already replaced.
+   * Schedules the analysis of a document after a change. While this file's analyses are quick (under
+   * QUIET_FROM_MS: typing in nearly any file) the change is checked at once. After a slow one, analyses are
+   * spaced by at least as long as it took (at most MAX_QUIET_MS): a change that comes later than that is checked
+   * at once, one that comes sooner waits (and a storm of them is analysed once it calms), so requests never
+   * queue behind back-to-back analyses of texts already replaced.
    */
   private schedule(doc: OpenDoc, delay = DEBOUNCE_MS || this.quietFor(doc)): void {
     doc.timer?.();
@@ -270,7 +273,8 @@ export class AbiServer {
 
   private quietFor(doc: OpenDoc): number {
     const took = doc.lastAnalysisMs ?? 0;
-    return took < QUIET_FROM_MS ? 0 : Math.min(MAX_QUIET_MS, took);
+    if (took < QUIET_FROM_MS) return 0;
+    return Math.max(0, Math.min(MAX_QUIET_MS, took) - (performance.now() - (doc.lastAnalysisEnd ?? 0)));
   }
 
   /** The analysis of the document's current generation (one, however many wait for it). */
