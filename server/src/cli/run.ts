@@ -4,7 +4,8 @@ import { runWorker } from './parallel';
 
 // (a worker thread of --jobs runs this same file: it serves checks instead)
 if (!runWorker()) {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), entry: __filename })
+  // (workers start from the program the user ran, bin/abi3lint.js, which loads the bundle with its code cache)
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), entry: require.main?.filename ?? __filename })
     .then((code) => {
       process.exitCode = code;
     })
