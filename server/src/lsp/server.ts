@@ -251,8 +251,9 @@ export class AbiServer {
    * Schedules the analysis of a document after a change. While this file's analyses are quick (under
    * QUIET_FROM_MS: typing in nearly any file) the change is checked at once. After a slow one, analyses are
    * spaced by at least as long as it took (at most MAX_QUIET_MS): a change that comes later than that is checked
-   * at once, one that comes sooner waits (and a storm of them is analysed once it calms), so requests never
-   * queue behind back-to-back analyses of texts already replaced.
+   * at once, one that comes sooner waits; and a change that finds the previous one still waiting is part of a
+   * storm, which is analysed only once it has been quiet for as long as an analysis takes (2 ms at least). Requests never queue behind analyses of
+   * texts already replaced.
    */
   private schedule(doc: OpenDoc, delay = DEBOUNCE_MS || this.quietFor(doc)): void {
     doc.timer?.();
@@ -273,6 +274,7 @@ export class AbiServer {
 
   private quietFor(doc: OpenDoc): number {
     const took = doc.lastAnalysisMs ?? 0;
+    if (doc.timer) return Math.min(MAX_QUIET_MS, Math.max(2, took)); // (a storm: wait for quiet)
     if (took < QUIET_FROM_MS) return 0;
     return Math.max(0, Math.min(MAX_QUIET_MS, took) - (performance.now() - (doc.lastAnalysisEnd ?? 0)));
   }
