@@ -56,7 +56,7 @@ test('--format json has the documented shape', () => {
   assert.deepEqual(f.target, { version: '3.9', hex: '0x03090000', abi3t: false, source: `${path.join('src', 'mod.c')}:1` });
   assert.equal(f.minimumVersion, '3.2');
   const first = f.findings[0];
-  assert.deepEqual(Object.keys(first), ['code', 'name', 'severity', 'line', 'column', 'endLine', 'endColumn', 'identifier', 'message', 'fixes']);
+  assert.deepEqual(Object.keys(first), ['code', 'name', 'severity', 'line', 'column', 'endLine', 'endColumn', 'identifier', 'kind', 'message', 'fixes']);
   assert.deepEqual(
     { code: first.code, name: first.name, severity: first.severity, line: first.line, column: first.column, endLine: first.endLine, endColumn: first.endColumn, identifier: first.identifier },
     { code: 'ABI004', name: 'macro-only-api', severity: 'error', line: 6, column: 19, endLine: 6, endColumn: 35, identifier: 'PyTuple_GET_ITEM' },

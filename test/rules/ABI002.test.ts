@@ -1,3 +1,7 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { hoverForName } from '../../server/src/core/hover';
+import { lint } from '../../server/src/core/lint';
 import { ruleTester } from '../helpers/ruleTester';
 
 ruleTester('ABI002', {
@@ -7,6 +11,11 @@ ruleTester('ABI002', {
     { name: 'guarded by the target', code: '#if Py_LIMITED_API+0 >= 0x030A0000\nPyObject *f(PyObject *o) { return Py_NewRef(o); }\n#endif' },
   ],
   invalid: [
+    {
+      name: 'link: every header declares it at the target, but the Stable ABI adds the symbol later',
+      code: 'PyObject *f(PyObject *c) { return PyObject_CallNoArgs(c); }',
+      errors: [{ message: /^'PyObject_CallNoArgs' is in the Stable ABI only from 3\.10; this file targets 3\.9: it compiles, but the symbol is outside the Stable ABI on Python 3\.9: python3\.dll there lacks it/ }],
+    },
     {
       code: 'PyObject *f(PyObject *o) { return Py_NewRef(o); }',
       errors: [{ message: /^'Py_NewRef' is in the Limited API only from 3\.10; this file targets 3\.9/, line: 1 }],
@@ -19,4 +28,12 @@ ruleTester('ABI002', {
       output: '#define Py_LIMITED_API 0x030B0000\n#include <Python.h>\nPyObject *n(PyObject *t) { return PyType_GetName((PyTypeObject *)t); }\n',
     },
   ],
+});
+
+test('ABI002 says which kind of break: compile or link (JSON kind, hover)', async () => {
+  const text = '#define Py_LIMITED_API 0x03090000\n#include <Python.h>\nPyObject *a(PyObject *c) { return PyObject_CallNoArgs(c); }\nPyObject *b(PyObject *o) { return Py_NewRef(o); }\n';
+  const r = await lint({ path: '/t/kind.c', text }, { buildConfig: null, select: ['ABI002'] });
+  assert.deepEqual(r.findings.map((f) => [f.identifier, f.kind]), [['PyObject_CallNoArgs', 'link'], ['Py_NewRef', 'compile']]);
+  assert.match(hoverForName('PyObject_CallNoArgs', r.target)!, /compiles here, but the Stable ABI has the symbol only from 3\.10/);
+  assert.doesNotMatch(hoverForName('Py_NewRef', r.target)!, /compiles here/);
 });

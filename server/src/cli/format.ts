@@ -29,6 +29,7 @@ export function formatJson(results: LintResult[]): string {
       severity: f.severity,
       ...oneBased(f),
       identifier: f.identifier ?? null,
+      kind: f.kind ?? null,
       message: f.message,
       fixes: f.fixes.map((x) => ({ title: x.title, safety: x.safety, edits: x.edits.map((e) => ({ ...oneBased(e), newText: e.newText })) })),
     })),

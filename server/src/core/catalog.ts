@@ -144,7 +144,10 @@ export function targetIndex(minor: number): number {
 
 export type Status =
   | { kind: 'limited' }
-  | { kind: 'too-new'; since: number }
+  /** `breaks`: compile (some headers from the target on do not declare it there) or link (every header set
+   *  declares it, but the Stable ABI adds the symbol later: it compiles, and the binary does not load on the
+   *  older Pythons). */
+  | { kind: 'too-new'; since: number; breaks: 'compile' | 'link' }
   | { kind: 'removed'; removedIn: string }
   | { kind: 'not-limited' }
   | { kind: 'private' }
@@ -165,7 +168,7 @@ export function statusAt(e: CapiEntry, name: string, minor: number, abi3t: boole
   }
   if (e.limited) {
     const later = e.limited.indexOf('Y', idx + 1);
-    if (later > idx) return { kind: 'too-new', since: TARGET_MINORS[later] };
+    if (later > idx) return { kind: 'too-new', since: TARGET_MINORS[later], breaks: c === 'M' ? 'link' : 'compile' };
   }
   if (e.limitedRemovedIn) return { kind: 'removed', removedIn: e.limitedRemovedIn };
   if (e.manifest?.abiOnly) return { kind: 'abi-only' };

@@ -42,7 +42,9 @@ function statusLine(e: CapiEntry, name: string, target: Target | null): string {
     case 'limited':
       return `✓ Available at ${at}${e.limitedSince ? ` (Limited API since ${e.limitedSince})` : ''}`;
     case 'too-new':
-      return `✗ Too new for ${at}: needs ${minorToString(st.since)}`;
+      return st.breaks === 'link'
+        ? `✗ Too new for ${at}: needs ${minorToString(st.since)} (it compiles here, but the Stable ABI has the symbol only from ${minorToString(st.since)}: the wheel would not load on older Pythons)`
+        : `✗ Too new for ${at}: needs ${minorToString(st.since)}`;
     case 'removed':
       return `✗ Removed from the Limited API (the ${st.removedIn} headers no longer declare it)`;
     case 'abi-only':

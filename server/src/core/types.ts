@@ -45,6 +45,12 @@ export interface Finding {
   fixes: Fix[];
   /** The name is deprecated (editors strike it through). */
   deprecated?: boolean;
+  /**
+   * Which kind of break: `compile` (the headers of some version from the target up do not declare it there),
+   * `link` (it compiles, but the Stable ABI adds the symbol later: the wheel does not load on older Pythons),
+   * `runtime` (it compiles and links, but the behaviour is missing below a version). Set where it is known.
+   */
+  kind?: 'compile' | 'link' | 'runtime';
   /** Other places of the same defect in the file (a forward declaration of the static type defined here). */
   related?: { range: Range; message: string }[];
 }

@@ -2,8 +2,17 @@
 import { raiseTargetFix } from '../fixes';
 import { minorToString } from '../version';
 import { replacementHint } from './replacements';
-import { defineRule } from './rule';
+import { minorOf } from '../catalog';
+import { defineRule, type NameUse } from './rule';
 import { nameFixes } from './name-use';
+
+/** What a symbol the Stable ABI adds after the target does to the wheel on the older Pythons. */
+function linkConsequence(use: NameUse, minor: number, since: number): string {
+  const capi = use.entry?.addedInDocs ?? use.entry?.firstHeader;
+  const older = `Python ${minorToString(minor)}${since - 1 > minor ? ` to ${minorToString(since - 1)}` : ''}`;
+  if (capi && minorOf(capi) <= minor) return `the symbol is outside the Stable ABI on ${older}: python3.dll there lacks it (the wheel does not load on Windows), and elsewhere the wheel depends on a non-stable symbol`;
+  return `${older} has no such symbol: the wheel does not load there`;
+}
 
 export default defineRule({
   meta: { code: 'ABI002', name: 'api-newer-than-target', reuse: 'local' },
@@ -15,11 +24,12 @@ export default defineRule({
       const raise = raiseTargetFix(cx.doc.text, cx.pos, cx.limitedDefineInFile, st.since, ': drops support for older Pythons');
       if (raise) fixes.push(raise);
       const minor = cx.target.minor;
-      cx.report(use.start, use.end, `'${use.name}' is in the Limited API only from ${minorToString(st.since)}; this file targets ${minorToString(minor)}${replacementHint(use.replacement, minor)}`, {
-        identifier: use.name,
-        fixes,
-        deprecated: use.entry?.deprecated ? true : undefined,
-      });
+      const hint = replacementHint(use.replacement, minor);
+      const message =
+        st.breaks === 'link'
+          ? `'${use.name}' is in the Stable ABI only from ${minorToString(st.since)}; this file targets ${minorToString(minor)}: it compiles, but ${linkConsequence(use, minor, st.since)}${hint}`
+          : `'${use.name}' is in the Limited API only from ${minorToString(st.since)}; this file targets ${minorToString(minor)}${hint}`;
+      cx.report(use.start, use.end, message, { identifier: use.name, fixes, deprecated: use.entry?.deprecated ? true : undefined, kind: st.breaks });
     },
   }),
 });
