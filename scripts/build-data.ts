@@ -453,6 +453,42 @@ async function libcData(runs: Map<string, Set<string>>): Promise<CapiData['libc'
   return out;
 }
 
+/** Patch releases whose headers were corrected later, and binaries built with them inherit (docs/data.md). */
+const SUPERSEDED = ['3.13.0'];
+
+const exportedFunction = (s: Seen | undefined): boolean => !!s && !s.unusable && (s.kind === 'function' || s.kind === 'data') && !s.macroToo;
+
+/**
+ * For each superseded release: the names its headers declare as an exported function or variable at a target
+ * below its own minor version where the release that replaced it (the headers of that minor used above) does
+ * not (there: a macro over another function, or nothing). Missing headers are said, not fatal.
+ */
+async function supersededReleases(limited: Map<string, RunResult>, sources: Record<string, string>): Promise<Map<string, { release: string; targets: string[] }[]>> {
+  const out = new Map<string, { release: string; targets: string[] }[]>();
+  for (const release of SUPERSEDED) {
+    const dir = path.join(HEADERS, release);
+    if (!fs.existsSync(path.join(dir, 'Python.h'))) {
+      process.stderr.write(`WARNING: no headers of ${release} in ${dir} (npm run data:headers): its patch notes are left out\n`);
+      continue;
+    }
+    sources[release] = fs.readFileSync(path.join(dir, 'SOURCE'), 'utf8').trim();
+    const H = Number(release.split('.')[1]);
+    const inc = probeIncludes(dir);
+    const found = new Map<string, string[]>();
+    for (const T of TARGET_MINORS) {
+      if (T >= H) break;
+      const old = await extract(preprocess(dir, [hexDefine(T)], inc));
+      const now = limited.get(`${H}:${T}`)!;
+      for (const [name, s] of old) {
+        if (!exportedFunction(s) || exportedFunction(now.get(name))) continue;
+        found.set(name, [...(found.get(name) ?? []), `3.${T}`]);
+      }
+    }
+    for (const [name, targets] of found) out.set(name, [...(out.get(name) ?? []), { release, targets }]);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const sources: Record<string, string> = {};
@@ -494,6 +530,7 @@ async function main(): Promise<void> {
   const internal = await extract(preprocess(newestDir, ['Py_BUILD_CORE'], ['Python.h', ...internalIncludes]));
 
   const libc = await libcData(limitedIncludes);
+  const superseded = await supersededReleases(limited, sources);
 
   const manifest = readManifest();
   const docs = readDocs();
@@ -643,6 +680,8 @@ async function main(): Promise<void> {
     const bare = name.replace(/^(struct|union|enum) /, '');
     if (bare.startsWith('_') && !isTag) entry.private = true;
     if (last !== undefined && last < newest && !inInternal) entry.removedIn = `3.${last + 1}`;
+    const sup = superseded.get(name);
+    if (sup) entry.superseded = sup;
     const d = docs.get(name);
     const depVersion = deprecations.get(name) ?? d?.deprecated ?? (seen?.deprecated ? '?' : undefined);
     if (depVersion) entry.deprecated = depVersion;

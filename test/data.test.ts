@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { loadCatalog, minorOf, ReplacementsFileSchema, RulesFileSchema, statusAt } from '../server/src/core/catalog';
 import { CapiDataSchema, TARGET_MINORS } from '../server/src/core/dataSchema';
+import { hoverForName } from '../server/src/core/hover';
+import { lint } from '../server/src/core/lint';
 import { minorToHex } from '../server/src/core/version';
 import { ROOT, headersFor } from './helpers/fixtures';
 
@@ -28,6 +30,24 @@ test('capi.json validates against its zod schema and stays under 2 MB', () => {
 test('the curated data files validate against their zod schemas (the CLI does not re-validate them on every start)', () => {
   ReplacementsFileSchema.parse(JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'replacements.json'), 'utf8')));
   RulesFileSchema.parse(JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'rules.json'), 'utf8')));
+});
+
+test('each minor version from its newest patch release; what a superseded one got wrong is kept as data', async () => {
+  const data = JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'capi.json'), 'utf8'));
+  // 3.13 from Debian (3.13.x), not pyenv's 3.13.0, whose headers declared PyObject_DelAttr as a function at
+  // every target (CPython gh-134989); 3.13.0 itself is read for the patch notes
+  assert.match(data.sources.headers['3.13'], /^debian /);
+  assert.match(data.sources.headers['3.13.0'], /^pyenv 3\.13\.0$/);
+  for (const name of ['PyObject_DelAttr', 'PyObject_DelAttrString']) {
+    const e = entry(name);
+    assert.equal(statusAt(e, name, 5, false).kind, 'limited', `${name} at 3.5: a macro over the setter in every header set but 3.13.0's`);
+    assert.deepEqual(e.superseded, [{ release: '3.13.0', targets: ['3.2', '3.3', '3.4', '3.5', '3.6', '3.7', '3.8', '3.9', '3.10', '3.11', '3.12'] }]);
+    assert.match(hoverForName(name, { minor: 9, abi3t: false, source: { kind: 'option', detail: '3.9' } })!, /CPython 3\.13\.0's headers declare it as an exported function at targets 3\.2–3\.12: a binary built with them at such a target needs Python 3\.13/);
+  }
+  // and the safe replacement the hover offers
+  const r = await lint({ path: '/d/del.c', text: '#define Py_LIMITED_API 0x03050000\n#include <Python.h>\nint f(PyObject *o, PyObject *n) { return PyObject_DelAttr(o, n); }\n' }, { buildConfig: null });
+  assert.deepEqual(r.findings, [], 'PyObject_DelAttr at 3.5 compiles and links with every header set but 3.13.0');
+  assert.equal(loadCatalog().replacements.get('PyObject_DelAttr')?.alternatives[0].template, 'PyObject_SetAttr($1, $2, NULL)');
 });
 
 test('facts from the headers', () => {

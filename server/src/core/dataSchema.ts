@@ -54,6 +54,10 @@ export const CapiEntrySchema = z.strictObject({
   deprecated: z.union([version, z.literal('?')]).optional(),
   docs: z.string().optional(),
   addedInDocs: version.optional(),
+  /** Superseded patch releases whose headers declare the name as an exported function at targets where the
+   *  release that replaced them does not (3.13.0 and PyObject_DelAttr): a binary built with those headers needs
+   *  the symbol of that minor version. */
+  superseded: z.array(z.strictObject({ release: z.string().regex(/^3\.\d+\.\d+$/), targets: z.array(version) })).optional(),
   docsRemovedIn: version.optional(),
   returns: z.enum(['new', 'borrowed', 'null']).optional(),
   steals: z.array(z.number().int().nonnegative()).optional(),

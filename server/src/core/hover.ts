@@ -84,6 +84,10 @@ export function hoverForName(name: string, target: Target | null, cat: Catalog =
   if (e.returns === 'new') facts.push('Returns: new reference');
   else if (e.returns === 'borrowed') facts.push('Returns: borrowed reference');
   if (e.steals?.length) facts.push(`Steals a reference to argument ${e.steals.map((i) => i + 1).join(', ')}`);
+  for (const s of e.superseded ?? []) {
+    const [first, last] = [s.targets[0], s.targets[s.targets.length - 1]];
+    facts.push(`CPython ${s.release}'s headers declare it as an exported function at targets ${first === last ? first : `${first}–${last}`}: a binary built with them at such a target needs Python ${s.release.split('.').slice(0, 2).join('.')} (the other releases' headers do not)`);
+  }
   if (e.deprecated) facts.push(`Deprecated${e.deprecated === '?' ? '' : ` since ${e.deprecated}`}${e.docsRemovedIn ? `, removal planned in ${e.docsRemovedIn}` : ''}`);
   if (e.kind) facts.push(`Kind: ${e.kind === 'inline' ? 'static inline function' : e.kind}${e.header ? ` in ${e.header}` : ''}`);
   lines.push(facts.map((f) => `- ${f}`).join('\n'));
