@@ -573,6 +573,8 @@ async function main(): Promise<void> {
     let lim = '';
     const middleOnly: number[] = [];
     let complete = '';
+    // for 'G' targets: whether every newer header that declares the name declares a macro or inline (no symbol)
+    let inlineOnly = '';
     for (const T of TARGET_MINORS) {
       const hs = HEADER_MINORS.filter((h) => h >= T);
       const usable = (h: number): Seen | undefined => {
@@ -599,6 +601,7 @@ async function main(): Promise<void> {
       }
       lim += c;
       complete += comp.every(Boolean) ? 'Y' : 'N';
+      inlineOnly += c === 'G' && hs.every((h) => !exportedFunction(usable(h))) ? 'Y' : 'N';
     }
     const entry: CapiEntry = {
       kind: (seen?.kind ?? (m?.kind === 'function' ? 'function' : m?.kind === 'data' ? 'data' : m?.kind === 'struct' ? 'struct' : m?.kind === 'typedef' ? 'typedef' : m?.kind === 'const' ? 'const' : 'macro')) as CapiEntry['kind'],
@@ -680,6 +683,7 @@ async function main(): Promise<void> {
     const bare = name.replace(/^(struct|union|enum) /, '');
     if (bare.startsWith('_') && !isTag) entry.private = true;
     if (last !== undefined && last < newest && !inInternal) entry.removedIn = `3.${last + 1}`;
+    if (inlineOnly.includes('Y')) entry.limitedInline = inlineOnly;
     const sup = superseded.get(name);
     if (sup) entry.superseded = sup;
     const d = docs.get(name);

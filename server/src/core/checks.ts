@@ -73,6 +73,7 @@ class Context implements RuleContext {
   readonly pythonHInclude: Facts['pythonHInclude'];
   readonly limitedDefineInFile: Facts['limitedDefineInFile'];
   readonly functionAt: Facts['functionAt'];
+  readonly headerFloor: Facts['headerFloor'];
 
   constructor(
     f: Facts,
@@ -92,6 +93,7 @@ class Context implements RuleContext {
     this.pythonHInclude = f.pythonHInclude;
     this.limitedDefineInFile = f.limitedDefineInFile;
     this.functionAt = f.functionAt;
+    this.headerFloor = f.headerFloor;
   }
 
   report(start: number, end: number, message: string, extra?: Partial<Finding>): void {

@@ -34,6 +34,9 @@ export const CapiEntrySchema = z.strictObject({
   /** For names some targets only get from newer headers ('G'): per target, the first header version that
    *  declares it there, as a hex digit of the minor ('c' = 3.12), '-' for none. */
   limitedFirstHeader: z.string().regex(new RegExp(`^[0-9a-f-]{${TARGET_MINORS.length}}$`)).optional(),
+  /** For 'G' targets: Y where every newer header that declares the name at the target declares a macro or
+   *  static inline (no exported symbol): code that only those headers compile needs nothing of a newer Python. */
+  limitedInline: perTarget.optional(),
   limitedComplete: perTarget.optional(),
   members: z.array(z.string()).optional(),
   limitedMembers: z.array(z.string()).optional(),

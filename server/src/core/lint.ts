@@ -25,6 +25,8 @@ import type { Facts } from './rules/rule';
 import type { BuildConfig } from './buildconfig';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import type { LintDocument, LintResult, Target } from './types';
+import { HEADER_MINORS } from './dataSchema';
+import { NEWEST_HEADERS } from './version';
 
 export type { LintDocument } from './types';
 
@@ -153,6 +155,10 @@ function factsOf(doc: LintDocument, tree: Tree, cat: Catalog, pos: PositionMap, 
     functionAt(offset) {
       if (fnMemo?.offset !== offset) fnMemo = { offset, fn: functionAround(tree, offset) };
       return fnMemo.fn;
+    },
+    headerFloor(line) {
+      for (let h = Math.max(target.minor, HEADER_MINORS[0]); h <= NEWEST_HEADERS; h++) if (!cond.at(h).isInactive(line)) return h;
+      return NEWEST_HEADERS + 1;
     },
   };
 }

@@ -54,6 +54,9 @@ export interface Facts {
   limitedDefineInFile: TargetDefine | null;
   /** The start of the function definition around an offset, null at file scope. */
   functionAt(offset: number): number | null;
+  /** The oldest header version whose build sees a line (`#if PY_VERSION_HEX >= V` raises it to V); past the
+   *  newest headers when none does. */
+  headerFloor(line: number): number;
 }
 
 export interface RuleContext extends Facts {
