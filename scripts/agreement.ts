@@ -112,7 +112,11 @@ async function main(): Promise<void> {
       }
       const text = fs.readFileSync(file, 'utf8');
       const res = await lint({ path: file, text }, { settings: { target: `3.${target}`, includeDirs: (values.I ?? []).map((d) => path.resolve(d)) }, buildConfig: null });
-      const visible = res.findings.filter((f) => VISIBLE.has(f.code));
+      // ABI003 (private) is visible to the compiler too where the limited headers do not declare the name at
+      // the target (ABI002 lines gcc cannot see, link breaks and names only newer headers declare, are set apart below)
+      const cat = loadCatalog();
+      const undeclaredAtTarget = (n: string | undefined): boolean => !!n && (cat.names.get(n)?.limited?.[targetIndex(target)] ?? 'N') === 'N';
+      const visible = res.findings.filter((f) => VISIBLE.has(f.code) || (f.code === 'ABI003' && undeclaredAtTarget(f.identifier)));
       // gcc reports an implicit declaration at a name's first use only: a later use of a name gcc called
       // undeclared is the same error, so those lines count as the compiler's verdict too
       for (const f of visible) if (f.identifier && undeclared.has(f.identifier)) compiler.add(f.range.start.line + 1);
@@ -131,10 +135,12 @@ async function main(): Promise<void> {
         }
       }
       tree.delete();
-      // a static PyTypeObject: gcc also rejects its initializer lines (a cascade of the one finding)
+      // a static PyTypeObject, or a static table of another type the Limited API makes opaque
+      // (PySequenceMethods, ...): gcc also rejects its initializer lines (a cascade of the one finding)
       const cascade = new Set<number>();
       const lines = text.split('\n');
-      for (const f of visible.filter((x) => x.code === 'ABI006')) {
+      const OPAQUE_TABLE = /^(PyNumberMethods|PySequenceMethods|PyMappingMethods|PyAsyncMethods|PyBufferProcs)$/;
+      for (const f of visible.filter((x) => x.code === 'ABI006' || (x.code === 'ABI001' && OPAQUE_TABLE.test(x.identifier ?? '') && /\bstatic\b.*=\s*\{?\s*$/.test(lines[x.range.start.line] ?? '')))) {
         for (let l = f.range.start.line + 2; l <= lines.length && !/^\s*};/.test(lines[l - 2] ?? ''); l++) cascade.add(l);
       }
       // names the headers of newer versions declare at this target without a guard (G) or whose symbol the

@@ -10,6 +10,8 @@ import { fsHost, isInside, isReallyInside, type LintHost } from '../host';
 import { initParser, type Parser, type Tree } from '../parser';
 import { scanDirectives, type ConditionUse, type Directive, type PreprocResult } from '../preproc';
 import type { Settings } from '../settings';
+import type { Target } from '../types';
+import { conditionsKey, evaluateAtTarget, type Conditions } from './conditions';
 import { findTargetDefines, isPythonHInclude, type TargetDefine } from './defines';
 
 const MAX_INCLUDE_DEPTH = 8;
@@ -24,8 +26,12 @@ export interface HeaderInfo {
   /** `#include <...>` lines and target defines of the header itself. */
   systemIncludes: string[];
   defines: TargetDefine[];
-  names: Set<string>;
-  members: Set<string>;
+  /** Declared names and struct members, with the rows that declare them (their #if decides, see project.ts). */
+  names: Map<string, number[]>;
+  members: Map<string, number[]>;
+  lineCount: number;
+  /** The header's #if conditions per target (computed when a name is asked about). */
+  conditions?: Map<string, Conditions>;
   /** The header is a link whose real path leaves the workspace: never read. */
   outside?: boolean;
 }
@@ -67,17 +73,34 @@ function headerInfoOf(file: string, text: string, stamp: string | null, tree: Tr
     directives,
     systemIncludes: directives.map((d) => (d.name === 'include' ? /^<([^>]+)>/.exec(d.rest)?.[1] : undefined)).filter((x): x is string => !!x),
     defines: findTargetDefines(file, directives),
-    names: new Set(),
-    members: new Set(),
+    names: new Map(),
+    members: new Map(),
+    lineCount: text.split('\n').length,
   };
   if (tree) {
     for (const decl of collectDeclarations(tree.rootNode)) {
-      entry.names.add(decl.name);
-      for (const mm of decl.members ?? []) entry.members.add(mm);
+      const row = decl.node.startPosition.row;
+      addRow(entry.names, decl.name, row);
+      for (const mm of decl.members ?? []) addRow(entry.members, mm, row);
     }
   }
   remember(file, entry);
   return entry;
+}
+
+function addRow(m: Map<string, number[]>, name: string, row: number): void {
+  const rows = m.get(name);
+  if (rows) rows.push(row);
+  else m.set(name, [row]);
+}
+
+/** A header's #if conditions at a target, evaluated as the including file's are, kept with the header. */
+export function headerConditions(h: HeaderInfo, target: Target): Conditions {
+  h.conditions ??= new Map();
+  const key = conditionsKey(target);
+  let c = h.conditions.get(key);
+  if (!c) h.conditions.set(key, (c = evaluateAtTarget(h.directives, target, h.lineCount, null)));
+  return c;
 }
 
 /** The cache holds at most this much header text (and this many headers), least recently used first out:

@@ -13,7 +13,7 @@ import type { PositionMap } from '../position';
 import type { Target } from '../types';
 import { NEWEST_HEADERS } from '../version';
 import type { Conditions } from './conditions';
-import type { HeaderInfo } from './includes';
+import { headerConditions, type HeaderInfo } from './includes';
 
 /** What the project's declarations make of a name: declared (never flagged), or provided by a polyfill. */
 export interface ProjectState {
@@ -57,12 +57,33 @@ export interface DeclarationRegion {
   lineDelta: number;
 }
 
+/**
+ * A declaration shadows the C API name where it exists for every header version from the target on; a
+ * polyfill under `#if PY_VERSION_HEX < 0x030D0000` covers only the header versions that see it (and covers
+ * the name when the C API's headers declare it for all the others).
+ */
+function judgeRows(rows: number[], cond: Conditions, e: CapiEntry | undefined, target: Target): { project: boolean; covered: boolean } {
+  const conditional: number[] = [];
+  for (const r of rows) {
+    if (cond.activeEverywhere(r)) return { project: true, covered: false };
+    if (!cond.pp.isInactive(r)) conditional.push(r);
+  }
+  if (!conditional.length || !e) return { project: false, covered: false };
+  for (let h = Math.max(target.minor, 6); h <= NEWEST_HEADERS; h++) {
+    if (conditional.some((r) => !cond.at(h).isInactive(r))) continue;
+    if (!headerDeclares(e, target.minor, h)) return { project: false, covered: false };
+  }
+  return { project: false, covered: true };
+}
+
 export class ProjectDeclarations {
   /** Answers by name (`.name` for members), for the next analysis of the same document. */
   readonly memo = new Map<string, ProjectState>();
   /** Previous answers for names the edited region mentions: their rows outside the region are kept. */
   private recheck: Map<string, ProjectState> | null = null;
   private region: DeclarationRegion | null = null;
+  /** What the included headers declare, per name (one analysis: the headers do not change within it). */
+  private readonly headerMemo = new Map<string, { project: boolean; covered: boolean }>();
 
   constructor(
     private readonly tree: Tree,
@@ -74,22 +95,38 @@ export class ProjectDeclarations {
     private readonly headers: HeaderInfo[],
   ) {}
 
-  private inHeaders(name: string, member: boolean): boolean {
-    return this.headers.some((h) => (member ? h.members : h.names).has(name));
+  /** What the included project headers declare of a name, each header's own #if evaluated as the file's
+   *  are (pythoncapi_compat.h defines Py_SETREF only below some PY_VERSION_HEX). */
+  private inHeaders(name: string, member: boolean): { project: boolean; covered: boolean } {
+    const k = member ? `.${name}` : name;
+    let st = this.headerMemo.get(k);
+    if (st) return st;
+    st = { project: false, covered: false };
+    for (const h of this.headers) {
+      const rows = (member ? h.members : h.names).get(name);
+      if (!rows) continue;
+      const cond = headerConditions(h, this.target);
+      const one = member ? { project: rows.some((r) => !cond.pp.isInactive(r)), covered: false } : judgeRows(rows, cond, this.cat.names.get(name), this.target);
+      st = { project: st.project || one.project, covered: st.covered || one.covered };
+      if (st.project) break;
+    }
+    this.headerMemo.set(k, st);
+    return st;
   }
 
   /** The project declares the name (in the file or an included project header). */
   isName(name: string): boolean {
-    return this.inHeaders(name, false) || this.state(name, false).project;
+    return this.inHeaders(name, false).project || this.state(name, false).project;
   }
 
   isMember(member: string): boolean {
-    return this.inHeaders(member, true) || this.state(member, true).project;
+    return this.inHeaders(member, true).project || this.state(member, true).project;
   }
 
   /** A polyfill under a version condition provides the name for every header version from the target on. */
   covers(name: string): boolean {
-    return !this.inHeaders(name, false) && this.state(name, false).covered;
+    const h = this.inHeaders(name, false);
+    return !h.project && (h.covered || this.state(name, false).covered);
   }
 
   /** The project's own, or provided by a polyfill: not the C API's. */
@@ -114,26 +151,8 @@ export class ProjectDeclarations {
     return st;
   }
 
-  /** A declaration shadows the C API name where it exists for every header version from the target on; a
-   *  polyfill under `#if PY_VERSION_HEX < 0x030D0000` covers only the header versions that see it. */
   private stateOfName(name: string, rows: number[]): ProjectState {
-    const st: ProjectState = { project: false, covered: false, rows };
-    const conditional: number[] = [];
-    for (const r of rows) {
-      if (this.cond.activeEverywhere(r)) st.project = true;
-      else if (!this.cond.pp.isInactive(r)) conditional.push(r);
-    }
-    const e = this.cat.names.get(name);
-    if (st.project || !conditional.length || !e) return st;
-    st.covered = true;
-    for (let h = Math.max(this.target.minor, 6); h <= NEWEST_HEADERS; h++) {
-      if (conditional.some((r) => !this.cond.at(h).isInactive(r))) continue;
-      if (!headerDeclares(e, this.target.minor, h)) {
-        st.covered = false;
-        break;
-      }
-    }
-    return st;
+    return { ...judgeRows(rows, this.cond, this.cat.names.get(name), this.target), rows };
   }
 
   /** Takes over the previous analysis's answers: moved past the edit, except for names the region mentions
