@@ -14,7 +14,7 @@ import { resolveTarget, type TargetResolution } from './facts/target';
 import { raiseTargetFix } from './fixes';
 import { fsHost, isInside, type LintHost } from './host';
 import { lexicalPassWithReuse } from './incremental/pass';
-import { lineEditOf, movedDirectives, type IncrementalInput, type LineEdit } from './incremental/state';
+import { lineEditOf, movedDirectives, type IncrementalInput, type LineEdit, type Reuse } from './incremental/state';
 import { initParser, type Tree } from './parser';
 import { functionAround } from './declarations';
 import { PositionMap } from './position';
@@ -33,7 +33,7 @@ export type { LintDocument } from './types';
 export { fsHost, isInside, type LintHost };
 export { PositionMap } from './position';
 export { MAX_FINDINGS, SUPPRESSION_RE } from './report';
-export type { IncrementalInput, IncrementalState } from './incremental/state';
+export type { IncrementalInput, IncrementalState, Reuse } from './incremental/state';
 
 export interface LintOptions {
   settings?: Partial<Settings>;
@@ -109,7 +109,7 @@ export async function lint(doc: LintDocument, opts: LintOptions = {}): Promise<L
     tree = parser.parse(text);
     result.timing.parse = performance.now() - tp;
     if (!tree) throw new Error('tree-sitter returned no tree');
-    return await analyze(text === doc.text ? doc : { ...doc, text }, tree, cat, settingsOf(opts), opts, result);
+    return (await analyze(text === doc.text ? doc : { ...doc, text }, tree, cat, settingsOf(opts), opts, result)).result;
   } catch (e) {
     return failed(result, e);
   } finally {
@@ -122,7 +122,6 @@ function directivesOf(doc: LintDocument, pos: PositionMap, inc: IncrementalInput
   const prev = inc?.prev;
   const edit = prev && inc.dirty ? lineEditOf(prev, inc.dirty, doc.text, pos) : null;
   const moved = prev && edit ? movedDirectives(prev, edit, doc.text) : null;
-  if (inc) inc.directivesKept = !!moved;
   return { directives: moved ?? scanDirectives(doc.text), edit, kept: !!moved };
 }
 
@@ -163,8 +162,14 @@ function factsOf(doc: LintDocument, tree: Tree, cat: Catalog, pos: PositionMap, 
   };
 }
 
+/** An analysis's result, and (given an incremental input) what it reused and the state for the next one. */
+export interface Analysis {
+  result: LintResult;
+  reuse?: Reuse;
+}
+
 /** Analysis over an existing tree (the language server keeps trees between edits). */
-export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, settings: Settings, opts: LintOptions, result: LintResult): Promise<LintResult> {
+export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, settings: Settings, opts: LintOptions, result: LintResult): Promise<Analysis> {
   const ta = performance.now();
   const pos = new PositionMap(doc.text, opts.lineStarts);
   const inc = opts.incremental;
@@ -179,7 +184,7 @@ export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, setti
     result.noTargetReason = 'no Py_LIMITED_API: the file does not define it, no build configuration sets it, and no target option was given';
     finish(result, []);
     result.timing.analyze = performance.now() - ta;
-    return result;
+    return { result };
   }
   const target = res.target.abi3t && res.target.minor < 15 ? { ...res.target, minor: 15 } : res.target;
   const ppKey = conditionsKey(target);
@@ -189,7 +194,7 @@ export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, setti
   result.inactive = cond.pp.inactive;
   const facts = factsOf(doc, tree, cat, pos, target, cond, includes, directives, res);
   const key = inc ? JSON.stringify([target, settings, opts.select ?? null, opts.ignore ?? null, includes.headers.map((h) => h.id), [...facts.systemIncludes].sort()]) : '';
-  const { suppressions, counts } = lexicalPassWithReuse({ facts, runner, reporter, inc, edit, directivesKept: kept, directives, cond, key, ppKey });
+  const { suppressions, counts, next, regional } = lexicalPassWithReuse({ facts, runner, reporter, inc, edit, directivesKept: kept, directives, cond, key, ppKey });
   runner.runFile(facts);
   if (runner.failures.size) result.notices.push(...[...runner.failures].map((f) => `a check failed and was skipped (other rules still ran): ${f}`));
   if (reporter.dropped) result.notices.push(`${reporter.dropped} more findings were not reported (more than ${MAX_FINDINGS} in one file)`);
@@ -197,7 +202,7 @@ export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, setti
   result.raiseToMinimum = minimumFix(doc, pos, facts, result.minimumVersion) ?? undefined;
   finish(result, suppressions);
   result.timing.analyze = performance.now() - ta;
-  return result;
+  return { result, reuse: next ? { next, regional, directivesKept: kept } : undefined };
 }
 
 /** Setting the file's own Py_LIMITED_API (the target's source) to the minimum the file needs. */

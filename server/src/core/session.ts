@@ -3,7 +3,7 @@
  * its tree, applies editor changes to both (tree.edit + re-parse with the old tree), and analyses on demand.
  */
 import { loadCatalog } from './catalog';
-import { analyze, emptyResult, failed, isTooLarge, settingsOf, tooLarge, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
+import { analyze, emptyResult, failed, isTooLarge, settingsOf, tooLarge, type Analysis, type IncrementalInput, type IncrementalState, type LintOptions } from './lint';
 import { PositionMap } from './position';
 import { Edit, initParser, type Tree } from './parser';
 import type { LintResult, Range } from './types';
@@ -182,12 +182,11 @@ export class DocumentSession {
     const result = emptyResult(this.path);
     try {
       await this.parse(); // (first: the re-parse widens the edited span where the syntax changed beyond it)
-      const incremental: IncrementalInput = { prev: this.incState, dirty: this.edited };
-      const r = await this.analyzeTree(opts, result, incremental);
-      this.incState = incremental.next;
+      const { result: r, reuse } = await this.analyzeTree(opts, result, { prev: this.incState, dirty: this.edited });
+      this.incState = reuse?.next;
       this.edited = null;
-      this.lastWasRegional = !!incremental.regional;
-      this.lastKeptDirectives = !!incremental.directivesKept;
+      this.lastWasRegional = !!reuse?.regional;
+      this.lastKeptDirectives = !!reuse?.directivesKept;
       return r;
     } catch (e) {
       // the kept state may be half-updated: the next analysis starts afresh
@@ -203,12 +202,12 @@ export class DocumentSession {
    * incremental one, so a fresh lint() is not the oracle for fix details in broken code.)
    */
   async lintFull(opts: LintOptions = {}): Promise<LintResult> {
-    return this.analyzeTree(opts, emptyResult(this.path), undefined);
+    return (await this.analyzeTree(opts, emptyResult(this.path), undefined)).result;
   }
 
-  private async analyzeTree(opts: LintOptions, result: LintResult, incremental: IncrementalInput | undefined): Promise<LintResult> {
+  private async analyzeTree(opts: LintOptions, result: LintResult, incremental: IncrementalInput | undefined): Promise<Analysis> {
     const tree = await this.parse();
-    if (!tree) return result;
+    if (!tree) return { result };
     result.timing.parse = this.lastParseMs;
     return analyze({ path: this.path, text: this.parseText() }, tree, loadCatalog(), settingsOf(opts), { ...opts, incremental, lineStarts: this.starts() }, result);
   }

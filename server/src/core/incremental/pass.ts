@@ -2,7 +2,7 @@
  * The lexical pass of an analysis, reusing the previous analysis of the same document where it can: over the
  * edited region only, findings and minimum contributions outside it kept. A regional pass that meets anything
  * file-wide (a suppression, a `first-use` finding, a changed project declaration, a failed check, the findings
- * cap) is redone over the whole file. Leaves the state for the next analysis in `inc.next`.
+ * cap) is redone over the whole file. Returns the state for the next analysis (with an incremental input).
  */
 import type { PassOutput, RuleRunner } from '../checks';
 import type { Conditions } from '../facts/conditions';
@@ -32,6 +32,9 @@ export interface PassInput {
 export interface PassResult {
   suppressions: Suppression[];
   counts: MinCounts;
+  /** With an incremental input: the state for the next analysis, and whether this pass was regional. */
+  next?: IncrementalState;
+  regional: boolean;
 }
 
 /** In line order (a full pass reports in text order; kept and rescanned findings are merged in order). */
@@ -52,7 +55,7 @@ export function lexicalPassWithReuse(p: PassInput): PassResult {
   const findings = reporter.findings;
   const before = findings.length;
   const region = regionFor(p);
-  if (inc) inc.regional = !!region;
+  let regional = !!region;
   let pass: PassOutput;
   let scanned: Finding[];
   let minContrib: MinContrib[];
@@ -78,22 +81,21 @@ export function lexicalPassWithReuse(p: PassInput): PassResult {
       pass = runner.lexicalPass(facts);
       scanned = findings.slice(before);
       minContrib = pass.minContrib;
-      inc!.regional = false;
+      regional = false;
     }
   } else {
     pass = runner.lexicalPass(facts);
     scanned = findings.slice(before);
     minContrib = pass.minContrib;
   }
-  const regional = !!region && !!inc?.regional;
   // contributions counted by name: after a regional pass, the previous counts less the region's old uses
   const prev = inc?.prev;
   const counts =
     regional && prev
       ? countMin(countMin(new Map(prev.minCounts), prev.minContrib.slice(region!.minBefore.length, prev.minContrib.length - region!.minAfter.length), -1), pass.minContrib, 1)
       : countMin(new Map(), minContrib, 1);
-  if (inc) inc.next = nextState(p, { pass, scanned, minContrib, counts, region: regional ? region : null, fresh: regional ? scanned.slice(region!.keptBefore.length, scanned.length - region!.keptAfter.length) : scanned });
-  return { suppressions: pass.suppressions, counts };
+  const next = inc ? nextState(p, { pass, scanned, minContrib, counts, region: regional ? region : null, fresh: regional ? scanned.slice(region!.keptBefore.length, scanned.length - region!.keptAfter.length) : scanned }) : undefined;
+  return { suppressions: pass.suppressions, counts, next, regional };
 }
 
 /** The state the next analysis of the document starts from. */

@@ -34,11 +34,15 @@ export interface IncrementalInput {
   prev?: IncrementalState;
   /** The edited span of the current text since `prev` ([start, end) in current offsets) and the length change. */
   dirty?: { start: number; end: number; delta: number } | null;
-  /** Set by analyze: the state for the next call; `regional` tells whether this call rescanned only a region. */
-  next?: IncrementalState;
-  regional?: boolean;
-  /** Whether the directives and #if evaluation were carried over (moved) instead of recomputed. */
-  directivesKept?: boolean;
+}
+
+/** What an incremental analysis reused, and the state for the next one. */
+export interface Reuse {
+  next: IncrementalState;
+  /** This analysis rescanned only the edited region. */
+  regional: boolean;
+  /** The directives and #if evaluations were carried over (moved) instead of recomputed. */
+  directivesKept: boolean;
 }
 
 /** An edit between two analyses, in lines: old lines [firstLine, lastOldLine] became [firstLine, lastNewLine]. */
