@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { loadCatalog } from '../server/src/core/catalog';
 import { RULES } from '../server/src/core/rules';
 import { MAX_ENTRY_LENGTH, MAX_LIST_ENTRIES, SettingsSchema } from '../server/src/core/settings';
+import { parseTargetOption } from '../server/src/core/version';
 import { ROOT } from './helpers/fixtures';
 
 const cat = loadCatalog();
@@ -65,6 +66,16 @@ test('package.json settings mirror the zod settings schema', () => {
   assert.deepEqual(props['abi3lint.logLevel'].enum, SettingsSchema.shape.logLevel.unwrap().options);
   const sev = (props['abi3lint.severity'] as unknown as { additionalProperties: { enum: string[] } }).additionalProperties.enum;
   assert.deepEqual(sev, ['error', 'warning', 'info', 'hint', 'off']);
+});
+
+test('package.json validates abi3lint.target as the core does (so VS Code marks a bad value in settings.json)', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const re = new RegExp(pkg.contributes.configuration.properties['abi3lint.target'].pattern);
+  for (const v of ['', '3', '3.9', '3.10', '3.15', 'cp39', 'cp310', '0x03090000', '0x030A0000', '0X030F0000']) {
+    assert.ok(re.test(v), `${v} is accepted by package.json`);
+    assert.ok(v === '' || parseTargetOption(v).ok, `${v} is accepted by the core`);
+  }
+  for (const v of ['banana', '3.9.1', 'python3.9', '0x0309', ' 3.9']) assert.ok(!re.test(v), `${v} is refused by package.json`);
 });
 
 test('package.json declares untrusted-workspace support and both command-line programs', () => {

@@ -214,6 +214,36 @@ describe('settings from an untrusted or careless workspace', { timeout: 120000 }
     }
   });
 
+  test('an invalid abi3lint.target never silently stops the checking, and the status says why', async () => {
+    const dir = tmp('badtarget');
+    const client = new LspClient(undefined, { ...process.env, ABI3LINT_NO_WORKSPACE_CHECK: '1' });
+    client.settings = { target: 'banana' };
+    try {
+      await client.initialize(pathToFileURL(dir).href);
+      const u = pathToFileURL(path.join(dir, 'm.c')).href;
+      const text = '#include <Python.h>\n' + USE;
+      let mark = client.mark();
+      await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'c', version: 1, text } });
+      const s1 = await client.within<{ uri: string; source: string | null; target: string | null }>(10000, 'abi3lint/status', (s) => s.uri === u, mark);
+      assert.equal(s1.target, null);
+      assert.match(String(s1.source), /the setting abi3lint\.target is invalid \("banana"\)/);
+      assert.doesNotMatch(String(s1.source), /no target option was given/);
+      // a valid value, then an invalid one again: checking goes on with the last valid target
+      for (const [target, version] of [['3.9', 2], ['banana', 3]] as const) {
+        client.settings = { target };
+        mark = client.mark();
+        await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+        await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: u, version }, contentChanges: [{ text }] });
+        const d = await client.current(u, version, mark);
+        assert.deepEqual(d.diagnostics.map((x) => x.code), ['ABI004'], `target ${target}`);
+      }
+      assert.ok(client.received.some((r) => r.method === 'window/logMessage' && /abi3lint\.target is invalid \("banana"\): checked with its last valid value, 3\.9/.test(r.params.message)));
+    } finally {
+      await client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('10 settings changes on a 300-file workspace: one settings request per folder, older checks stopped', async () => {
     const dir = tmp('overlap');
     for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(dir, `m${i}.c`), HEAD + USE);

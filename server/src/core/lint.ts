@@ -53,6 +53,8 @@ export interface LintOptions {
   buildConfigCache?: Map<string, BuildConfig | null>;
   /** A checked header (.h) is also remembered as a project header, for the files that include it (the CLI). */
   shareHeaders?: boolean;
+  /** The value of the target setting when it is invalid (settings.target is then the last valid one, or null). */
+  invalidTarget?: string;
 }
 
 
@@ -130,6 +132,9 @@ function targetOf(doc: LintDocument, pos: PositionMap, directives: Directive[], 
   const defines = [...includes.targetDefines.filter((t) => !t.afterPythonH), ...fileTargetDefines(doc.path, directives)];
   const res = resolveTarget(doc.path, defines, settings, { given: opts.buildConfig, root: opts.root, host: opts.host, cache: opts.buildConfigCache });
   if (res.buildConfig) result.notices.push(...res.buildConfig.problems);
+  if (opts.invalidTarget !== undefined && res.target?.source.kind === 'option') {
+    result.notices.push(`the setting abi3lint.target is invalid (${JSON.stringify(String(opts.invalidTarget).slice(0, 40))}): checked with its last valid value, ${settings.target}`);
+  }
   result.target = res.target;
   runner.runConfig({ doc, pos, target: res.target, limitedDefine: res.limitedDefine, targetProblems: res.problems, buildConfig: res.buildConfig });
   return res;
@@ -181,7 +186,10 @@ export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, setti
   const runner = new RuleRunner(RULES, reporter);
   const res = targetOf(doc, pos, directives, includes, settings, opts, runner, result);
   if (!res.target) {
-    result.noTargetReason = 'no Py_LIMITED_API: the file does not define it, no build configuration sets it, and no target option was given';
+    result.noTargetReason =
+      opts.invalidTarget !== undefined
+        ? `no Py_LIMITED_API: the file does not define it, no build configuration sets it, and the setting abi3lint.target is invalid (${JSON.stringify(String(opts.invalidTarget).slice(0, 40))})`
+        : 'no Py_LIMITED_API: the file does not define it, no build configuration sets it, and no target option was given';
     finish(result, []);
     result.timing.analyze = performance.now() - ta;
     return { result };

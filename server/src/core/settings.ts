@@ -79,21 +79,25 @@ function unknownRules(input: Record<string, unknown>, problems: string[], isRule
  * Validates raw settings. Bad values never throw: each is reported once by name and replaced by its default.
  * `isRule` tells rule codes and names apart from unknown severity keys.
  */
-export function parseSettings(raw: unknown, isRule?: (key: string) => boolean): { settings: Settings; problems: string[] } {
+export function parseSettings(raw: unknown, isRule?: (key: string) => boolean): { settings: Settings; problems: string[]; invalid: Record<string, unknown> } {
   const input: Record<string, unknown> = raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
   const problems: string[] = [];
   dropUnknownKeys(input, problems);
   capLists(input, problems);
   unknownRules(input, problems, isRule);
   const res = SettingsSchema.safeParse(input);
-  if (res.success) return { settings: res.data, problems };
+  if (res.success) return { settings: res.data, problems, invalid: {} };
   const bad = new Set<string>();
   for (const issue of res.error.issues) {
     const key = String(issue.path[0] ?? '');
     if (!bad.has(key)) problems.push(`abi3lint.${key}: ${issue.message.slice(0, 200)} (using the default)`);
     bad.add(key);
   }
-  for (const k of bad) delete input[k];
+  const invalid: Record<string, unknown> = {};
+  for (const k of bad) {
+    invalid[k] = input[k];
+    delete input[k];
+  }
   const retry = SettingsSchema.safeParse(input);
-  return { settings: retry.success ? retry.data : DEFAULT_SETTINGS, problems };
+  return { settings: retry.success ? retry.data : DEFAULT_SETTINGS, problems, invalid };
 }

@@ -123,6 +123,9 @@ export class AbiServer {
   private hasShowDocument = false;
   private logLevel: Level = 'info';
   private shuttingDown = false;
+  /** The last valid abi3lint.target seen, used while the setting holds an invalid value. */
+  private lastValidTarget: string | null = null;
+  private readonly invalidTargetOf = new WeakMap<Settings, string>();
   /** Increments when a workspace check starts: an older one still running stops. */
   private workspaceRun = 0;
 
@@ -181,7 +184,12 @@ export class AbiServer {
       }
     }
     const cat = loadCatalog();
-    const { settings, problems } = parseSettings(raw ?? {}, (k) => cat.rules.has(k) || cat.rulesByName.has(k));
+    const { settings, problems, invalid } = parseSettings(raw ?? {}, (k) => cat.rules.has(k) || cat.rulesByName.has(k));
+    if ('target' in invalid) {
+      // an invalid target never silently stops the checking: the last valid one stays, and the status says why
+      this.invalidTargetOf.set(settings, String(invalid.target));
+      settings.target = this.lastValidTarget;
+    } else if (settings.target) this.lastValidTarget = settings.target;
     for (const p of problems) {
       if (this.reportedProblems.has(p)) continue;
       this.reportedProblems.add(p);
@@ -214,7 +222,7 @@ export class AbiServer {
       const settings = await this.settingsFor(doc.uri);
       if (doc.generation !== generation) return;
       const t0 = performance.now();
-      const r = await doc.session.lint({ settings, host: this.host, root: this.rootFor(file), buildConfigCache: this.buildCache });
+      const r = await doc.session.lint({ settings, host: this.host, root: this.rootFor(file), buildConfigCache: this.buildCache, invalidTarget: this.invalidTargetOf.get(settings) });
       doc.lastAnalysisEnd = performance.now();
       doc.lastAnalysisMs = doc.lastAnalysisEnd - t0;
       if (doc.generation !== generation || !this.docs.has(doc.uri)) return; // stale: a newer change is pending
