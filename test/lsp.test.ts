@@ -208,3 +208,24 @@ test('inactive #if regions: hint diagnostics by default; only the notification f
     }
   }
 });
+
+test('the quick-fix menu: one suppression and one documentation entry per line and rule, and a per-rule fix-all', { timeout: 60000 }, async () => {
+  const client = new LspClient(undefined, { ...process.env, ABI3LINT_NO_WORKSPACE_CHECK: '1' });
+  try {
+    await client.initialize(null);
+    const uri = pathToFileURL(path.join(os.tmpdir(), 'menu.c')).href;
+    const text = '#define Py_LIMITED_API 0x03090000\n#include <Python.h>\nPyObject *f(PyObject *t) { return PyTuple_Pack(2, PyTuple_GET_ITEM(t, 0), PyTuple_GET_ITEM(t, 1)); }\nPyObject *g(PyObject *l) { return PyList_GET_ITEM(l, 0); }\n';
+    const mark = client.mark();
+    await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+    const d = await client.current(uri, 1, mark);
+    assert.deepEqual(d.diagnostics.map((x) => `${x.range.start.line} ${x.code}`), ['2 ABI004', '2 ABI004', '3 ABI004']);
+    const actions = await client.conn.sendRequest<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, context: { diagnostics: [] } });
+    const titles = actions.map((a) => a.title);
+    assert.equal(titles.filter((t) => t === 'Suppress ABI004 on this line').length, 1, titles.join('\n'));
+    assert.equal(titles.filter((t) => t.startsWith('Show documentation for ABI004')).length, 1, titles.join('\n'));
+    assert.equal(titles.filter((t) => t === 'Replace with PyTuple_GetItem').length, 2, titles.join('\n'));
+    assert.ok(titles.includes('Fix all ABI004 (macro-only-api) problems in this file (3)'), titles.join('\n'));
+  } finally {
+    await client.close();
+  }
+});

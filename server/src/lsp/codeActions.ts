@@ -11,7 +11,8 @@ export function editFor(uri: string, edits: TextEdit[]): WorkspaceEdit {
   return { changes: { [uri]: edits.map((e) => ({ range: e.range, newText: e.newText })) } };
 }
 
-function findingActions(uri: string, f: Finding, diag: Diagnostic, lineText: string): CodeAction[] {
+/** A finding's quick fixes; the suppression and documentation entries once per line and rule (`seen`). */
+function findingActions(uri: string, f: Finding, diag: Diagnostic, lineText: string, seen: Set<string>): CodeAction[] {
   const actions: CodeAction[] = [];
   const best = chooseFix(f, { unsafe: false });
   for (const fix of f.fixes) {
@@ -24,10 +25,25 @@ function findingActions(uri: string, f: Finding, diag: Diagnostic, lineText: str
       edit: editFor(uri, fix.edits),
     });
   }
+  const key = `${f.range.start.line} ${f.code}`;
+  if (seen.has(key)) return actions;
+  seen.add(key);
   const suppress = suppressionFix(f, lineText);
   if (suppress) actions.push({ title: suppress.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: editFor(uri, suppress.edits) });
   actions.push({ title: `Show documentation for ${f.code} (${f.name})`, kind: CodeActionKind.QuickFix, diagnostics: [diag], command: { title: 'Show documentation', command: 'abi3lint.server.showRuleDocs', arguments: [f.code] } });
   return actions;
+}
+
+/** "Fix all ABI004 problems in this file": the safe fixes of one rule, for each rule among the findings in range. */
+function ruleFixAlls(uri: string, inRange: Finding[], all: Finding[]): CodeAction[] {
+  const out: CodeAction[] = [];
+  for (const code of [...new Set(inRange.map((f) => f.code))].sort()) {
+    const { edits, fixes } = fixAllEdits(all.filter((f) => f.code === code), { unsafe: false });
+    if (fixes < 2) continue; // (one fix is the quick fix itself)
+    const name = all.find((f) => f.code === code)!.name;
+    out.push({ title: `Fix all ${code} (${name}) problems in this file (${fixes})`, kind: CodeActionKind.QuickFix, edit: editFor(uri, edits) });
+  }
+  return out;
 }
 
 export function codeActions(p: CodeActionParams, r: LintResult, text: string, diagnosticOf: (f: Finding) => Diagnostic): CodeAction[] {
@@ -39,7 +55,10 @@ export function codeActions(p: CodeActionParams, r: LintResult, text: string, di
   const lineText = (n: number): string => (lines ??= text.split('\n'))[n] ?? '';
   if (wants(CodeActionKind.QuickFix)) {
     const overlaps = (f: Finding): boolean => !(f.range.end.line < p.range.start.line || f.range.start.line > p.range.end.line);
-    for (const f of r.findings.filter(overlaps)) actions.push(...findingActions(uri, f, diagnosticOf(f), lineText(f.range.start.line)));
+    const inRange = r.findings.filter(overlaps);
+    const seen = new Set<string>();
+    for (const f of inRange) actions.push(...findingActions(uri, f, diagnosticOf(f), lineText(f.range.start.line), seen));
+    actions.push(...ruleFixAlls(uri, inRange, r.findings));
     const raise = r.raiseToMinimum;
     if (raise) actions.push({ title: raise.title, kind: CodeActionKind.QuickFix, edit: editFor(uri, raise.edits) });
   }
