@@ -94,7 +94,7 @@ export function makeInput(rng: Rng, corpus: string[]): string {
 }
 
 /** What an editor does between two analyses: type a character or a token, delete a span, break or join lines. */
-const EDITS = ['x', ' ', '\n', '\n    ', 'PyTuple_GET_ITEM(t, 0)', 'Py_NewRef(o);', '(', ')', '{', '}', ';', '#if 0\n', '#endif\n', '/*', '*/', '"', '\\', 'int PyList_GET_SIZE(void);\n', '->tp_name', 'PyTypeObject T', 'abi3lint: ignore'];
+export const EDITS = ['x', ' ', '\n', '\n    ', 'PyTuple_GET_ITEM(t, 0)', 'Py_NewRef(o);', '(', ')', '{', '}', ';', '#if 0\n', '#endif\n', '/*', '*/', '"', '\\', 'int PyList_GET_SIZE(void);\n', '->tp_name', 'PyTypeObject T', 'abi3lint: ignore'];
 
 /**
  * The incremental form (the language server's DocumentSession: moved directives, kept findings, regional

@@ -10,6 +10,7 @@ import type { Node } from './parser';
 import { addSuppression, type Reporter, type Suppression } from './report';
 import type { ConfigContext, Facts, MemberUse, NameUse, Rule, RuleContext, ScanHandlers } from './rules/rule';
 import { notAUseAt } from './declarations';
+import { lineStartAt } from './position';
 import { scan, type ScanListener } from './scan';
 import type { Finding, Range } from './types';
 
@@ -202,7 +203,7 @@ export class RuleRunner {
       comment: (start, end, endLine) => {
         const body = doc.text.slice(start, end);
         if (!body.includes('abi3lint')) return;
-        addSuppression(body, endLine, doc.text.slice(doc.text.lastIndexOf('\n', start - 1) + 1, start), out.suppressions);
+        addSuppression(body, endLine, doc.text.slice(lineStartAt(doc.text, start), start), out.suppressions);
       },
     };
     this.guard('names and members', () => scan(doc.text, listener, from, to, fromLine));

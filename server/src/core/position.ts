@@ -7,6 +7,10 @@ export function lineStarts(text: string): number[] {
   return out;
 }
 
+/** The offset where the line holding `offset` starts. (Not `lastIndexOf('\n', offset - 1) + 1` alone: at
+ *  offset 0 that is lastIndexOf from 0, which finds a newline at 0 and says 1: found by the incremental fuzz.) */
+export const lineStartAt = (text: string, offset: number): number => (offset <= 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1);
+
 export class PositionMap {
   readonly starts: number[];
   /** `starts`: the line starts of `text` when the caller keeps them (the session updates them per edit). */

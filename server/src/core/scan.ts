@@ -35,15 +35,18 @@ const PASTE = 2;
 /** Scans [from, to) of `text` (`from` a line start on line `fromLine`), sending events to `on`. */
 export function scan(text: string, on: ScanListener, from = 0, to = text.length, fromLine = 0): void {
   const lx = new Lexer(text, from, to, fromLine);
-  // the last two significant tokens, as punctuation codes (0: not punctuation)
+  // the last significant token of the line, as a punctuation code (0: not punctuation), and where it starts
   let prev = 0;
-  let prev2 = 0;
+  let prevAt = -1;
   // the directive being read: 'skip' (conditions, includes, pragmas), 'define' (a macro body) or none
   let dir: 'none' | 'skip' | 'define' = 'none';
   let params: Set<string> | null = null;
   for (let t = lx.next(); t !== EOF; t = lx.next()) {
     if (t === NEWLINE) {
+      // (what came before a line does not make its first name a member: a regional pass starts at a line
+      // start and must read the line as a whole-file pass does; found by the incremental fuzz)
       dir = 'none';
+      prev = 0;
       continue;
     }
     if (t === COMMENT) {
@@ -66,25 +69,23 @@ export function scan(text: string, on: ScanListener, from = 0, to = text.length,
         dir = 'skip';
       }
       if (lx.end > lx.start && text.charCodeAt(lx.end - 1) === 10) dir = 'none'; // (the directive ended already)
-      prev = prev2 = 0;
+      prev = 0;
       continue;
     }
     if (dir === 'skip') continue;
     if (t !== IDENT) {
-      prev2 = prev;
       prev = t === PUNCT ? punctCode(text, start, end) : 0;
+      prevAt = start;
       continue;
     }
     const name = text.slice(start, end);
     const before = prev;
-    const before2 = prev2;
-    prev2 = prev;
     prev = 0;
     const inMacro = dir === 'define';
     if (inMacro && (params!.has(name) || name === '__VA_ARGS__')) continue;
     if (before === ARROW || before === 46) {
       // member access `->name` / `.name`, not a designator (`{ .name =`, `, .name =`, `( .name`, `= .name`)
-      if (before === 46 && (before2 === 123 || before2 === 44 || before2 === 61 || before2 === 40)) continue;
+      if (before === 46 && isDesignatorDot(text, prevAt)) continue;
       if (!on.isInactive(line)) on.member(name, start, end, line, inMacro);
       continue;
     }
@@ -94,6 +95,15 @@ export function scan(text: string, on: ScanListener, from = 0, to = text.length,
     while (q < to && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
     on.name(name, start, end, line, text.charCodeAt(q) === 40, inMacro);
   }
+}
+
+/** Whether the `.` at `dot` starts a designator: the text before it (across lines and spaces, as the text
+ *  reads, so a regional pass decides as a whole-file one does) ends in `{`, `,`, `=` or `(`. */
+function isDesignatorDot(text: string, dot: number): boolean {
+  let q = dot - 1;
+  while (q >= 0 && /\s/.test(text[q])) q--;
+  const c = text.charCodeAt(q);
+  return c === 123 || c === 44 || c === 61 || c === 40;
 }
 
 function punctCode(text: string, start: number, end: number): number {

@@ -5,7 +5,7 @@
  */
 import type { MinContrib } from '../facts/minimum';
 import type { Node, Tree } from '../parser';
-import type { PositionMap } from '../position';
+import { lineStartAt, type PositionMap } from '../position';
 import type { Finding, Range } from '../types';
 import type { IncrementalState, LineEdit } from './state';
 
@@ -42,8 +42,8 @@ export function moveLines(f: Finding, after: number, lineDelta: number): Finding
 export function reusableRegion(text: string, tree: Tree, pos: PositionMap, prev: IncrementalState, edit: LineEdit, dirty: { start: number; end: number; delta: number }): Region | null {
   const [start, end] = regionBounds(text, tree, dirty);
   // a line continued into or out of the region could change how its first or last line reads
-  if (start >= 2 && /\\\r?$/.test(text.slice(text.lastIndexOf('\n', start - 2) + 1, start - 1))) return null;
-  if (/\\\r?$/.test(text.slice(text.lastIndexOf('\n', end - 1) + 1, end))) return null;
+  if (start >= 2 && /\\\r?$/.test(text.slice(lineStartAt(text, start - 1), start - 1))) return null;
+  if (/\\\r?$/.test(text.slice(lineStartAt(text, end), end))) return null;
   if (text.slice(start, end).includes('abi3lint:')) return null;
   // the lexical pass starts the region in code: not inside a block comment opened before it (an unterminated
   // `/*` is a comment to the end for the lexical pass, but an error node that ends early in the tree)
@@ -72,7 +72,7 @@ function regionBounds(text: string, tree: Tree, dirty: { start: number; end: num
     end = Math.max(end, node.endIndex);
     node = node.nextSibling;
   }
-  start = text.lastIndexOf('\n', start - 1) + 1;
+  start = lineStartAt(text, start);
   // a comment (or any node) ending on the region's first line starts the region
   for (let guard = 0; start > 0 && guard < 8; guard++) {
     const inside = root.descendantForIndex(start, start);
@@ -80,7 +80,7 @@ function regionBounds(text: string, tree: Tree, dirty: { start: number; end: num
     let top: Node = inside;
     while (top.parent && top.parent.type !== 'translation_unit') top = top.parent;
     if (top.startIndex >= start) break;
-    start = text.lastIndexOf('\n', top.startIndex - 1) + 1;
+    start = lineStartAt(text, top.startIndex);
   }
   const nl = text.indexOf('\n', end);
   end = nl < 0 ? text.length : nl;
