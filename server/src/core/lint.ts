@@ -71,13 +71,19 @@ function utf8Size(text: string, limit: number): number {
   return text.length * 3 <= limit ? text.length : Buffer.byteLength(text, 'utf8');
 }
 
+/** The UTF-8 size of a text over MAX_FILE_BYTES, or null when it is within (counted once). */
+function oversize(text: string): number | null {
+  const bytes = utf8Size(text, MAX_FILE_BYTES);
+  return bytes > MAX_FILE_BYTES ? bytes : null;
+}
+
 /** Whether a text is over MAX_FILE_BYTES, counted in UTF-8 bytes. */
-export const isTooLarge = (text: string): boolean => utf8Size(text, MAX_FILE_BYTES) > MAX_FILE_BYTES;
+export const isTooLarge = (text: string): boolean => oversize(text) !== null;
 
 /** The result for a file too large to analyse (a notice says so), or null. The limit counts UTF-8 bytes. */
 export function tooLarge(path: string, text: string): LintResult | null {
-  if (!isTooLarge(text)) return null;
-  const bytes = Buffer.byteLength(text, 'utf8');
+  const bytes = oversize(text);
+  if (bytes === null) return null;
   const result = emptyResult(path);
   result.noTargetReason = `file is ${(bytes / 1048576).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1048576} MB limit: not analysed`;
   result.notices.push(result.noTargetReason);
