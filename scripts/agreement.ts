@@ -11,16 +11,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog, targetIndex } from '../server/src/core/catalog';
 import { lint } from '../server/src/core/lint';
 import { initParser } from '../server/src/core/parser';
 import { parseTargetOption, minorToHex } from '../server/src/core/version';
+import { CACHE } from './cache';
 
 const VISIBLE = new Set(['ABI001', 'ABI002', 'ABI004', 'ABI005', 'ABI006', 'ABI007', 'ABI009', 'ABI012', 'ABI015']);
-const CACHE = process.env.ABI3LINT_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'abi3lint');
 
 function cFiles(p: string): string[] {
   const st = fs.statSync(p);

@@ -20,9 +20,9 @@ import { initParser } from '../server/src/core/parser';
 import { DocumentSession } from '../server/src/core/session';
 import { SERVER_NODE_FLAGS } from '../server/src/lsp/protocol';
 import { missingTools, openAndWaitForSquiggles, readTimings, startVsCode } from './vscode-harness';
+import { CACHE } from './cache';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CACHE = process.env.ABI3LINT_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'abi3lint');
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -11,15 +11,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { collectDeclarations, type Declaration } from '../server/src/core/declarations';
 import { initParser } from '../server/src/core/parser';
 import { CapiDataSchema, type CapiData, type CapiEntry, TARGET_MINORS, HEADER_MINORS } from '../server/src/core/dataSchema';
+import { CACHE } from './cache';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CACHE = process.env.ABI3LINT_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'abi3lint');
 const HEADERS = path.join(CACHE, 'headers');
 const DOCS = path.join(CACHE, 'docs', '3.15', 'c-api');
 const SHARED = process.env.ABI3LINT_SHARED ?? path.resolve(ROOT, '..', 'shared', 'cpython');

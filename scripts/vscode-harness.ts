@@ -9,9 +9,9 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CACHE } from './cache';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CACHE = process.env.ABI3LINT_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'abi3lint');
 const E2E = path.join(CACHE, 'e2e');
 export const NODE24 = path.join(E2E, 'node-24.21.0', 'bin', 'node');
 export const CODE_SERVER = path.join(E2E, 'code-server-4.139.1', 'node_modules', 'code-server', 'out', 'node', 'entry.js');

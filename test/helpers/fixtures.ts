@@ -1,6 +1,5 @@
 /** Fixture files with inline expectations: `// expect: ABI004` (codes on the line where the finding starts). */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -35,7 +34,8 @@ export function fixtureFiles(dir: string): string[] {
   return out.sort();
 }
 
-export const CACHE = process.env.ABI3LINT_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'abi3lint');
+import { CACHE } from '../../scripts/cache';
+export { CACHE };
 
 /** The header folder of a CPython version, or a loud failure explaining how to get it. */
 export function headersFor(version: string): string {

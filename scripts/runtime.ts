@@ -1,0 +1,188 @@
+/**
+ * The runtime truth: builds a small C module once as an abi3 shared object against the headers you choose, then
+ * imports it and calls its `run(helpers)` with every CPython on this machine from the target up, each call in a
+ * forked child (scripts/runtime_driver.py). "Build with the lowest version, test on every minor" as a command:
+ *
+ *   node out/scripts/runtime.js [--target 3.9] [--headers 3.9] [-D NAME[=V]]... file.c...
+ *   node out/scripts/runtime.js --facts [--json out.json]     # every proof of data/behaviour.json
+ *
+ * A proof file is C that includes Python.h and defines `static PyObject *proof(PyObject *self, PyObject *helpers)`
+ * (helpers: a dict from the driver: version, Index, IntOnly, WithMeta, BufferByDunder); the harness adds the
+ * module around it. Per interpreter the outcome is ok (with the repr of the result), exception (type and
+ * message), import-error, crash (the signal) or timeout, plus any warnings raised. Interpreters: pyenv's
+ * 3.X versions (the newest patch of each minor) and $ABI3LINT_CACHE/pythons/3.X/python
+ * (scripts/fetch-python-interpreters: Debian sid's 3.14 and 3.15, unpacked). Builds are cached by content.
+ *
+ * This runs the code it is given: it is a developer's and CI's tool, never started by the editor or the server.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { CACHE } from './cache';
+
+const run = promisify(execFile);
+
+export interface Interpreter {
+  /** "3.X" */
+  minor: string;
+  /** The full version the interpreter reports, e.g. "3.9.18". */
+  version: string;
+  /** Where it comes from (pyenv, Debian sid). */
+  source: string;
+  command: string;
+}
+
+export interface BuildSpec {
+  /** The proof's C file. */
+  file: string;
+  /** Py_LIMITED_API as "3.X". */
+  target: string;
+  /** The header version to build with, "3.X" (a folder of $CACHE/headers). */
+  headers: string;
+  /** Extra -D options, as NAME or NAME=VALUE. */
+  defines?: string[];
+}
+
+export type Status = 'ok' | 'exception' | 'import-error' | 'crash' | 'timeout' | 'not-run';
+
+export interface Outcome {
+  status: Status;
+  detail: string;
+  warnings: string[];
+}
+
+const DRIVER = path.resolve(__dirname, '../../scripts/runtime_driver.py');
+
+export const minorNumber = (m: string): number => Number(m.split('.')[1]);
+export const hexOf = (m: string): string => `0x03${minorNumber(m).toString(16).padStart(2, '0').toUpperCase()}0000`;
+
+function versionOf(command: string): string | null {
+  const r = spawnSync(command, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', timeout: 20000 });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function pyenvRoot(): string | null {
+  if (process.env.PYENV_ROOT && fs.existsSync(process.env.PYENV_ROOT)) return process.env.PYENV_ROOT;
+  const r = spawnSync('pyenv', ['root'], { encoding: 'utf8' });
+  if (r.status === 0 && r.stdout.trim()) return r.stdout.trim();
+  const home = path.join(process.env.HOME ?? '', '.pyenv');
+  return fs.existsSync(home) ? home : null;
+}
+
+/** The CPython 3 interpreters here, one per minor version (the newest patch release), oldest first. */
+export function interpreters(): Interpreter[] {
+  const byMinor = new Map<string, Interpreter>();
+  const root = pyenvRoot();
+  const versions = root && fs.existsSync(path.join(root, 'versions')) ? fs.readdirSync(path.join(root, 'versions')) : [];
+  for (const v of versions.filter((x) => /^3\.\d+\.\d+$/.test(x)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) {
+    const minor = v.split('.').slice(0, 2).join('.');
+    const command = path.join(root!, 'versions', v, 'bin', `python${minor}`);
+    if (fs.existsSync(command)) byMinor.set(minor, { minor, version: v, source: `pyenv ${v}`, command });
+  }
+  const cached = path.join(CACHE, 'pythons');
+  for (const minor of fs.existsSync(cached) ? fs.readdirSync(cached) : []) {
+    const command = path.join(cached, minor, 'python');
+    if (byMinor.has(minor) || !/^3\.\d+$/.test(minor) || !fs.existsSync(command)) continue;
+    const version = versionOf(command);
+    const source = fs.existsSync(path.join(cached, minor, 'SOURCE')) ? fs.readFileSync(path.join(cached, minor, 'SOURCE'), 'utf8').trim().split(' ').slice(0, 3).join(' ') : 'cache';
+    if (version) byMinor.set(minor, { minor, version, source, command });
+  }
+  return [...byMinor.values()].sort((a, b) => minorNumber(a.minor) - minorNumber(b.minor));
+}
+
+function moduleName(spec: BuildSpec): string {
+  const base = path.basename(spec.file, '.c').replace(/[^A-Za-z0-9_]/g, '_');
+  return `proof_${base}_${spec.target.replace('.', '')}_${spec.headers.replace('.', '')}`;
+}
+
+function wrapperSource(spec: BuildSpec, name: string): string {
+  return [
+    `#include ${JSON.stringify(path.resolve(spec.file))}`,
+    '/* added by scripts/runtime.ts: the module around the proof */',
+    `static PyMethodDef abi3lint_proof_methods[] = {{"run", (PyCFunction)(void (*)(void))proof, METH_O, NULL}, {NULL, NULL, 0, NULL}};`,
+    `static struct PyModuleDef abi3lint_proof_def = {PyModuleDef_HEAD_INIT, "${name}", NULL, -1, abi3lint_proof_methods, NULL, NULL, NULL, NULL};`,
+    `PyMODINIT_FUNC PyInit_${name}(void) { return PyModule_Create(&abi3lint_proof_def); }`,
+    '',
+  ].join('\n');
+}
+
+export class BuildError extends Error {}
+
+/** Builds a proof as an abi3 shared object (cached by content); returns the module's name and path. */
+export async function build(spec: BuildSpec): Promise<{ name: string; so: string }> {
+  const headers = path.join(CACHE, 'headers', spec.headers);
+  if (!fs.existsSync(path.join(headers, 'Python.h'))) {
+    throw new BuildError(`no CPython ${spec.headers} headers in ${headers}: run scripts/fetch-cpython-headers`);
+  }
+  const name = moduleName(spec);
+  const wrapper = wrapperSource(spec, name);
+  const args = ['-shared', '-fPIC', '-O1', '-g0', `-DPy_LIMITED_API=${hexOf(spec.target)}`, ...(spec.defines ?? []).map((d) => `-D${d}`), '-I', headers,
+    '-Werror=implicit-function-declaration', '-Werror=int-conversion', '-Werror=incompatible-pointer-types'];
+  const key = createHash('sha256').update(JSON.stringify(args)).update(wrapper).update(fs.readFileSync(spec.file)).update(fs.readFileSync(path.join(headers, 'SOURCE'))).digest('hex').slice(0, 16);
+  const dir = path.join(CACHE, 'runtime', key);
+  const so = path.join(dir, `${name}.abi3.so`);
+  if (fs.existsSync(so)) return { name, so };
+  fs.mkdirSync(dir, { recursive: true });
+  const src = path.join(dir, `${name}.c`);
+  fs.writeFileSync(src, wrapper);
+  try {
+    await run('gcc', [...args, '-o', `${so}.tmp`, src], { maxBuffer: 16 << 20 });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new BuildError(`${spec.file} does not build at target ${spec.target} with ${spec.headers} headers:\n${err.stderr ?? err.message}`);
+  }
+  fs.renameSync(`${so}.tmp`, so);
+  return { name, so };
+}
+
+/** Imports each module and calls its run() on one interpreter; a missing outcome is `not-run`. */
+export async function exercise(py: Interpreter, modules: { name: string; so: string }[]): Promise<Map<string, Outcome>> {
+  const out = new Map<string, Outcome>();
+  if (!modules.length) return out;
+  const r = await run(py.command, [DRIVER, ...modules.map((m) => `${m.name}=${m.so}`)], { maxBuffer: 64 << 20, timeout: 600_000 }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+  for (const line of r.stdout.split('\n')) {
+    if (!line.trim()) continue;
+    const o = JSON.parse(line) as Outcome & { module: string };
+    out.set(o.module, { status: o.status, detail: o.detail, warnings: o.warnings ?? [] });
+  }
+  for (const m of modules) if (!out.has(m.name)) out.set(m.name, { status: 'not-run', detail: r.stderr.trim().split('\n').pop() ?? '', warnings: [] });
+  return out;
+}
+
+/** Runs up to `limit` tasks at a time. */
+export async function pool<T, R>(items: T[], limit: number, f: (x: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await f(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Builds every spec, then runs each on every interpreter from its target up. Outcomes by spec index, then minor. */
+export async function proveAll(specs: BuildSpec[], pythons = interpreters()): Promise<{ built: ({ name: string; so: string } | BuildError)[]; outcomes: Map<string, Outcome>[] }> {
+  const built = await pool(specs, 8, (s) => build(s).catch((e: unknown) => (e instanceof BuildError ? e : new BuildError(String(e)))));
+  const perPython = await pool(pythons, 6, (py) => {
+    const mods = specs.flatMap((s, i) => (minorNumber(py.minor) >= minorNumber(s.target) && !(built[i] instanceof BuildError) ? [built[i] as { name: string; so: string }] : []));
+    return exercise(py, mods);
+  });
+  const outcomes = specs.map((_, i) => {
+    const m = new Map<string, Outcome>();
+    const b = built[i];
+    if (b instanceof BuildError) return m;
+    pythons.forEach((py, j) => {
+      const o = perPython[j].get(b.name);
+      if (o) m.set(py.minor, o);
+    });
+    return m;
+  });
+  return { built, outcomes };
+}
+
+export const describeOutcome = (o: Outcome): string => `${o.status}${o.detail ? `: ${o.detail}` : ''}${o.warnings.length ? ` [${o.warnings.join('; ')}]` : ''}`;
