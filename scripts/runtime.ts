@@ -7,7 +7,7 @@
  *   node out/scripts/runtime.js --facts [--json out.json]     # every proof of data/behaviour.json
  *
  * A proof file is C that includes Python.h and defines `static PyObject *proof(PyObject *self, PyObject *helpers)`
- * (helpers: a dict from the driver: version, Index, IntOnly, WithMeta, BufferByDunder); the harness adds the
+ * (helpers: a dict from the driver: version, spec, Index, IntOnly, WithMeta, BufferByDunder); the harness adds the
  * module around it. Per interpreter the outcome is ok (with the repr of the result), exception (type and
  * message), import-error, crash (the signal) or timeout, plus any warnings raised. Interpreters: pyenv's
  * 3.X versions (the newest patch of each minor) and $ABI3LINT_CACHE/pythons/3.X/python
@@ -19,7 +19,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { CACHE } from './cache';
 
 const run = promisify(execFile);
@@ -92,9 +92,9 @@ export function interpreters(): Interpreter[] {
   return [...byMinor.values()].sort((a, b) => minorNumber(a.minor) - minorNumber(b.minor));
 }
 
-function moduleName(spec: BuildSpec): string {
-  const base = path.basename(spec.file, '.c').replace(/[^A-Za-z0-9_]/g, '_');
-  return `proof_${base}_${spec.target.replace('.', '')}_${spec.headers.replace('.', '')}`;
+/** A module name per build (the same file built with other options is another module). */
+function moduleName(spec: BuildSpec, key: string): string {
+  return `proof_${path.basename(spec.file, '.c').replace(/[^A-Za-z0-9_]/g, '_')}_${key}`;
 }
 
 function wrapperSource(spec: BuildSpec, name: string): string {
@@ -116,11 +116,12 @@ export async function build(spec: BuildSpec): Promise<{ name: string; so: string
   if (!fs.existsSync(path.join(headers, 'Python.h'))) {
     throw new BuildError(`no CPython ${spec.headers} headers in ${headers}: run scripts/fetch-cpython-headers`);
   }
-  const name = moduleName(spec);
-  const wrapper = wrapperSource(spec, name);
   const args = ['-shared', '-fPIC', '-O1', '-g0', `-DPy_LIMITED_API=${hexOf(spec.target)}`, ...(spec.defines ?? []).map((d) => `-D${d}`), '-I', headers,
     '-Werror=implicit-function-declaration', '-Werror=int-conversion', '-Werror=incompatible-pointer-types'];
-  const key = createHash('sha256').update(JSON.stringify(args)).update(wrapper).update(fs.readFileSync(spec.file)).update(fs.readFileSync(path.join(headers, 'SOURCE'))).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(JSON.stringify(args)).update(wrapperSource(spec, '')).update(fs.readFileSync(spec.file)).update(fs.readFileSync(path.join(headers, 'SOURCE')));
+  const key = hash.digest('hex').slice(0, 12);
+  const name = moduleName(spec, key);
+  const wrapper = wrapperSource(spec, name);
   const dir = path.join(CACHE, 'runtime', key);
   const so = path.join(dir, `${name}.abi3.so`);
   if (fs.existsSync(so)) return { name, so };
@@ -186,3 +187,103 @@ export async function proveAll(specs: BuildSpec[], pythons = interpreters()): Pr
 }
 
 export const describeOutcome = (o: Outcome): string => `${o.status}${o.detail ? `: ${o.detail}` : ''}${o.warnings.length ? ` [${o.warnings.join('; ')}]` : ''}`;
+
+/** The Pythons a range key covers: "3.9", "3.10-3.12", "3.13-". */
+export function inRange(key: string, minor: string): boolean {
+  const [lo, hi] = key.split('-');
+  const m = minorNumber(minor);
+  if (hi === undefined) return m === minorNumber(lo);
+  return m >= minorNumber(lo) && (hi === '' || m <= minorNumber(hi));
+}
+
+/**
+ * Whether an outcome is what a proof expects: "status: detail" starts with the expectation's text before " [";
+ * the warnings, joined, start with what is inside "[...]" when given, and are empty when not.
+ */
+export function matches(expect: string, o: Outcome): boolean {
+  const at = expect.indexOf(' [');
+  const main = at < 0 ? expect : expect.slice(0, at);
+  const head = `${o.status}${o.detail ? `: ${o.detail}` : ''}`;
+  if (!head.startsWith(main)) return false;
+  if (at < 0) return o.warnings.length === 0;
+  return o.warnings.join('; ').startsWith(expect.slice(at + 2).replace(/\]$/, ''));
+}
+
+export interface ProofCheck {
+  fact: string;
+  proof: number;
+  minor: string;
+  expected: string | null;
+  got: string;
+  ok: boolean;
+}
+
+/** Runs every proof of data/behaviour.json on every interpreter from its target up and compares. */
+export async function checkFacts(facts: { id: string; proofs?: (BuildSpec & { expect: Record<string, string> })[] }[], pythons = interpreters()): Promise<{ checks: ProofCheck[]; buildErrors: string[] }> {
+  const items = facts.flatMap((f) => (f.proofs ?? []).map((p, i) => ({ fact: f.id, index: i, proof: p })));
+  const { built, outcomes } = await proveAll(items.map((x) => x.proof), pythons);
+  const checks: ProofCheck[] = [];
+  const buildErrors: string[] = [];
+  items.forEach((x, i) => {
+    const b = built[i];
+    if (b instanceof BuildError) {
+      buildErrors.push(`${x.fact}: ${b.message}`);
+      return;
+    }
+    for (const [minor, o] of outcomes[i]) {
+      const key = Object.keys(x.proof.expect).find((k) => inRange(k, minor));
+      const expected = key ? x.proof.expect[key] : null;
+      checks.push({ fact: x.fact, proof: x.index, minor, expected, got: describeOutcome(o), ok: expected !== null && matches(expected, o) });
+    }
+  });
+  return { checks, buildErrors };
+}
+
+function table(rows: [string, string][]): string {
+  // consecutive Pythons with the same outcome on one line
+  const out: string[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    let j = i;
+    while (j + 1 < rows.length && rows[j + 1][1] === rows[i][1]) j++;
+    out.push(`  ${(i === j ? rows[i][0] : `${rows[i][0]}-${rows[j][0]}`).padEnd(10)} ${rows[i][1]}`);
+    i = j + 1;
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    options: { target: { type: 'string', default: '3.9' }, headers: { type: 'string' }, define: { type: 'string', short: 'D', multiple: true }, facts: { type: 'boolean' }, json: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const pythons = interpreters();
+  if (!pythons.length) throw new Error('no CPython 3 interpreter found (pyenv install 3.X, or scripts/fetch-python-interpreters)');
+  console.log(`interpreters: ${pythons.map((p) => `${p.version} (${p.source})`).join(', ')}`);
+  if (values.facts) {
+    const data = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../data/behaviour.json'), 'utf8')) as { facts: { id: string; proofs?: (BuildSpec & { expect: Record<string, string> })[] }[] };
+    const { checks, buildErrors } = await checkFacts(data.facts, pythons);
+    for (const e of buildErrors) console.log(`BUILD ERROR ${e}`);
+    const bad = checks.filter((c) => !c.ok);
+    for (const c of bad) console.log(`MISMATCH ${c.fact} proof ${c.proof} on ${c.minor}: expected ${c.expected ?? '(no expectation)'}, got ${c.got}`);
+    console.log(`${checks.length - bad.length}/${checks.length} outcomes as the facts say, ${buildErrors.length} build errors`);
+    if (values.json) fs.writeFileSync(values.json, JSON.stringify(checks, null, 2));
+    process.exitCode = bad.length || buildErrors.length ? 1 : 0;
+    return;
+  }
+  const specs = positionals.map((file) => ({ file, target: values.target!, headers: values.headers ?? values.target!, defines: values.define }));
+  const { built, outcomes } = await proveAll(specs, pythons);
+  specs.forEach((s, i) => {
+    console.log(`${s.file} (Py_LIMITED_API ${hexOf(s.target)}, ${s.headers} headers)`);
+    const b = built[i];
+    if (b instanceof BuildError) console.log(b.message);
+    else console.log(table([...outcomes[i]].map(([m, o]) => [m, describeOutcome(o)])));
+  });
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(`runtime: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  });
+}

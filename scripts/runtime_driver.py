@@ -47,8 +47,15 @@ class BufferByDunder:
         return memoryview(b"abc")
 
 
+class Spec:
+    """What PyModule_FromDefAndSpec needs of a module spec: a name."""
+
+    name = "abi3lint_proof_module"
+
+
 HELPERS = {
     "version": sys.version_info[:2],
+    "spec": Spec(),
     "Index": Index,
     "IntOnly": IntOnly,
     "WithMeta": WithMeta,
