@@ -4,7 +4,7 @@
  * forked child (scripts/runtime_driver.py). "Build with the lowest version, test on every minor" as a command:
  *
  *   node out/scripts/runtime.js [--target 3.9] [--headers 3.9] [-D NAME[=V]]... file.c...
- *   node out/scripts/runtime.js --facts [--json out.json]     # every proof of data/behaviour.json
+ *   node out/scripts/runtime.js --facts [--json out.json] [--markdown]   # every proof of data/behaviour.json
  *
  * A proof file is C that includes Python.h and defines `static PyObject *proof(PyObject *self, PyObject *helpers)`
  * (helpers: a dict from the driver: version, spec, Index, IntOnly, WithMeta, BufferByDunder); the harness adds the
@@ -252,9 +252,35 @@ function table(rows: [string, string][]): string {
   return out.join('\n');
 }
 
+interface FactRow {
+  id: string;
+  direction: string;
+  version: string;
+  detect: string;
+  refuted?: string;
+  unproven?: { why: string };
+  proofs?: unknown[];
+}
+
+/** The facts as a Markdown table for docs/behaviour.md: what each proof showed, per range of Pythons. */
+function markdownTable(facts: FactRow[], checks: ProofCheck[]): string {
+  const rows = ['| fact | claim | found at run time (per Python) | verdict |', '| --- | --- | --- | --- |'];
+  for (const f of facts) {
+    const claim = `${f.direction === 'needs' ? 'needs' : f.direction === 'rejected' ? 'rejected from' : 'headers'} ${f.version}`;
+    const proofs = (f.proofs ?? []).map((_, i) => {
+      const mine = checks.filter((c) => c.fact === f.id && c.proof === i);
+      return table(mine.map((c) => [c.minor, c.got.replace(/\|/g, '\\|')])).split('\n').map((l) => l.trim().replace(/\s{2,}/, ' → ')).join('; ');
+    });
+    const ok = checks.filter((c) => c.fact === f.id).every((c) => c.ok);
+    const verdict = f.unproven ? 'not testable here (cited)' : f.refuted ? 'refuted' : ok ? 'confirmed' : 'MISMATCH';
+    rows.push(`| \`${f.id}\` | ${claim} | ${proofs.join(' / ') || f.unproven?.why.replace(/\|/g, '\\|') || ''} | ${verdict} |`);
+  }
+  return rows.join('\n');
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
-    options: { target: { type: 'string', default: '3.9' }, headers: { type: 'string' }, define: { type: 'string', short: 'D', multiple: true }, facts: { type: 'boolean' }, json: { type: 'string' } },
+    options: { target: { type: 'string', default: '3.9' }, headers: { type: 'string' }, define: { type: 'string', short: 'D', multiple: true }, facts: { type: 'boolean' }, json: { type: 'string' }, markdown: { type: 'boolean' } },
     allowPositionals: true,
   });
   const pythons = interpreters();
@@ -268,6 +294,7 @@ async function main(): Promise<void> {
     for (const c of bad) console.log(`MISMATCH ${c.fact} proof ${c.proof} on ${c.minor}: expected ${c.expected ?? '(no expectation)'}, got ${c.got}`);
     console.log(`${checks.length - bad.length}/${checks.length} outcomes as the facts say, ${buildErrors.length} build errors`);
     if (values.json) fs.writeFileSync(values.json, JSON.stringify(checks, null, 2));
+    if (values.markdown) console.log(markdownTable(data.facts as FactRow[], checks));
     process.exitCode = bad.length || buildErrors.length ? 1 : 0;
     return;
   }

@@ -63,3 +63,8 @@ test('the runtime proofs hold on every CPython of this machine (3.6 to 3.15)', a
     }
   }
 });
+
+test('docs/behaviour.md lists every fact (npm run runtime -- --facts --markdown regenerates the table)', () => {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'behaviour.md'), 'utf8');
+  for (const f of data.facts) assert.ok(doc.includes(`| \`${f.id}\` |`), `docs/behaviour.md has no row for ${f.id}`);
+});

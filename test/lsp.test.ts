@@ -229,3 +229,29 @@ test('the quick-fix menu: one suppression and one documentation entry per line a
     await client.close();
   }
 });
+
+test('format strings: ABI016 diagnostics, a hover listing each unit with its Python version, and completion of units valid at the target', { timeout: 60000 }, async () => {
+  const client = new LspClient(undefined, { ...process.env, ABI3LINT_NO_WORKSPACE_CHECK: '1' });
+  try {
+    await client.initialize(null);
+    const uri = pathToFileURL(path.join(os.tmpdir(), 'formats.c')).href;
+    const text = '#define Py_LIMITED_API 0x03090000\n#include <Python.h>\nPyObject *f(PyObject *o) { return PyUnicode_FromFormat("got %T, %d", o, 1); }\nPyObject *g(void) { return Py_BuildValue("(ip)", 1, 0); }\n';
+    const mark = client.mark();
+    await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+    const d = await client.current(uri, 1, mark);
+    assert.deepEqual(d.diagnostics.map((x) => `${x.range.start.line}:${x.range.start.character} ${x.code}`), ['2:60 ABI016', '3:44 ABI016']);
+    const h = await client.conn.sendRequest<any>('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 61 } });
+    assert.match(h.contents.value, /PyUnicode_FromFormat format/);
+    assert.match(h.contents.value, /`%T` \(T\): Python 3\.13 and later ✗ \(the target is 3\.9; ABI016\) ◀/);
+    assert.match(h.contents.value, /`%d` \(d\): all versions/);
+    const h2 = await client.conn.sendRequest<any>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 44 } });
+    assert.match(h2.contents.value, /`p`: Python 3\.14 and later ✗/);
+    // completion right after '%': no unit newer than the target
+    const c = await client.conn.sendRequest<any>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 61 } });
+    const labels = (c.items ?? c).map((i: any) => i.label);
+    assert.ok(labels.includes('d') && labels.includes('U') && labels.includes('zd'), labels.join(' '));
+    for (const tooNew of ['T', 'N', 'X', 'o', 'ls', 'jd']) assert.ok(!labels.includes(tooNew), `${tooNew} is offered at 3.9`);
+  } finally {
+    await client.close();
+  }
+});

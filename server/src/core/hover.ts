@@ -1,6 +1,7 @@
 /**
  * Hover texts and completion candidates, built from the data (never from copied documentation).
  */
+import { loadBehaviour, minorNumber, type Fact } from './behaviour';
 import { loadCatalog, minorOf, statusAt, type Catalog } from './catalog';
 import type { CapiEntry } from './dataSchema';
 import { PositionMap } from './position';
@@ -91,6 +92,8 @@ export function hoverForName(name: string, target: Target | null, cat: Catalog =
   if (e.deprecated) facts.push(`Deprecated${e.deprecated === '?' ? '' : ` since ${e.deprecated}`}${e.docsRemovedIn ? `, removal planned in ${e.docsRemovedIn}` : ''}`);
   if (e.kind) facts.push(`Kind: ${e.kind === 'inline' ? 'static inline function' : e.kind}${e.header ? ` in ${e.header}` : ''}`);
   lines.push(facts.map((f) => `- ${f}`).join('\n'));
+  const runtime = behaviourOf(name);
+  if (runtime) lines.push(`**Run time:** ${runtime.title} needs Python ${runtime.version}; older Pythons: ${runtime.otherSide} ([docs](${runtime.docs}))`);
   const repl = cat.replacements.get(name);
   if (repl) {
     const alt = (target && repl.alternatives.find((a) => minorOf(a.since) <= target.minor)) ?? repl.alternatives[0];
@@ -144,6 +147,14 @@ export function hoverForDirective(text: string, line: number, target: Target | n
   return null;
 }
 
+/** What data/behaviour.json says of a slot or flag name (older Pythons refuse or ignore it). */
+function behaviourOf(name: string): Fact | undefined {
+  const b = loadBehaviour();
+  return b.typeSlots.get(name) ?? b.moduleSlots.get(name) ?? b.flags.get(name);
+}
+
+const behaviourFloor = (name: string): string | null => behaviourOf(name)?.version ?? null;
+
 export interface CompletionCandidate {
   name: string;
   kind: CapiEntry['kind'];
@@ -160,8 +171,11 @@ export function completions(prefix: string, target: Target | null, limit = 200, 
   for (const [name, e] of cat.names) {
     if (!name.startsWith(prefix) || name.includes(' ')) continue;
     const st = target ? statusAt(e, name, target.minor, target.abi3t) : e.limitedSince ? { kind: 'limited' as const } : { kind: 'not-limited' as const };
-    const ok = st.kind === 'limited';
-    const detail = ok
+    const newer = target ? behaviourFloor(name) : null;
+    const ok = st.kind === 'limited' && !(newer && target && minorNumber(newer) > target.minor);
+    const detail = st.kind === 'limited' && newer && !ok
+      ? `needs Python ${newer} at run time (ABI016)`
+      : ok
       ? `Limited API since ${e.limitedSince ?? '?'}`
       : st.kind === 'too-new'
         ? `needs Limited API ${minorToString(st.since)}`

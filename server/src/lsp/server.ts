@@ -41,6 +41,7 @@ import {
 import type { BuildConfig } from '../core/buildconfig';
 import { BUILD_FILES } from '../core/buildconfig';
 import { loadCatalog, RULE_DOCS_URL } from '../core/catalog';
+import { formatCompletions, hoverForFormat } from '../core/formatHelp';
 import { completions, describeSource, hoverForDirective, hoverForName, wordAt } from '../core/hover';
 import { fsHost, isInside, type LintHost } from '../core/host';
 import { DocumentSession, InvalidChange } from '../core/session';
@@ -401,7 +402,7 @@ export class AbiServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['_'], resolveProvider: false },
+        completionProvider: { triggerCharacters: ['_', '%'], resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, SOURCE_FIX_ALL, CodeActionKind.Source] },
         executeCommandProvider: { commands: COMMANDS },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -497,6 +498,8 @@ export class AbiServer {
         const pos = r.doc.session.positions;
         const at = pos.clamp(p.position ?? { line: 0, character: 0 });
         const markdown = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value } });
+        const fmt = hoverForFormat(text, pos.offset(at.line, at.character), r.target);
+        if (fmt) return markdown(fmt);
         const dir = hoverForDirective(text, at.line, r.target, pos.starts);
         const w = wordAt(text, at.line, at.character, pos.starts);
         if (w && /^(Py_LIMITED_API|Py_TARGET_ABI3T|PY_VERSION_HEX)$/.test(w.word) && dir) return markdown(dir);
@@ -518,6 +521,10 @@ export class AbiServer {
         const pos = r.doc.session.positions;
         const at = pos.clamp(p.position ?? { line: 0, character: 0 });
         const lineStart = pos.starts[at.line];
+        const units = formatCompletions(r.doc.session.text, pos.offset(at.line, at.character), r.target);
+        if (units) {
+          return units.map((u, i): CompletionItem => ({ label: u.label, kind: CompletionItemKind.EnumMember, detail: u.detail, sortText: String(i).padStart(4, '0') }));
+        }
         const prefix = /[A-Za-z_]\w*$/.exec(r.doc.session.text.slice(Math.max(lineStart, lineStart + at.character - 200), lineStart + at.character))?.[0] ?? '';
         const items: CompletionItem[] = completions(prefix, r.target).map((c, i) => ({
           label: c.name,
