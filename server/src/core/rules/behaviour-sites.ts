@@ -149,8 +149,10 @@ class SiteFinder {
       const slot = /^\d+$/.test(m[1]) ? this.slotById(list, Number(m[1])) : m[1];
       if (!slot) continue;
       const fact = this.b.typeSlots.get(slot) ?? this.b.moduleSlots.get(slot);
-      if (fact && (slot !== m[1] || this.visible(slot))) yield { fact, start, end: start + m[1].length, text: m[1], entry };
       const value = m[2];
+      // a value no header declares at the target ({Py_mod_gil, Py_MOD_GIL_NOT_USED} at 3.9) never compiles there
+      const valueCompiles = !/^[A-Za-z_]\w*$/.test(value) || this.cx.cat.names.get(value)?.limited?.[this.cx.tIdx] !== 'N';
+      if (fact && valueCompiles && (slot !== m[1] || this.visible(slot))) yield { fact, start, end: start + m[1].length, text: m[1], entry };
       const kind = /^(\(\s*void\s*\*\s*\)\s*)?(NULL|0)$/.test(value) ? 'NULL' : /^(\(\s*\w+\s*\*\s*\)\s*)?&\s*\w+$/.test(value) ? 'non-tuple' : null;
       const vf = kind ? this.b.slotValues.get(`${slot}:${kind}`) : undefined;
       if (vf) yield { fact: vf, start: list.startIndex, end: list.endIndex, text: m[0], entry };
