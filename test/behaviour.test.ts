@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { BehaviourFileSchema, minorNumber } from '../server/src/core/behaviour';
+import { lint } from '../server/src/core/lint';
 import { checkFacts, inRange, interpreters } from '../scripts/runtime';
 import { ROOT } from './helpers/fixtures';
 
@@ -67,4 +68,28 @@ test('the runtime proofs hold on every CPython of this machine (3.6 to 3.15)', a
 test('docs/behaviour.md lists every fact (npm run runtime -- --facts --markdown regenerates the table)', () => {
   const doc = fs.readFileSync(path.join(ROOT, 'docs', 'behaviour.md'), 'utf8');
   for (const f of data.facts) assert.ok(doc.includes(`| \`${f.id}\` |`), `docs/behaviour.md has no row for ${f.id}`);
+});
+
+test('the rules flag the proof files of their facts at the proofs\' targets (the code that breaks at run time is the code reported)', async () => {
+  let covered = 0;
+  for (const f of data.facts) {
+    if (f.refuted || f.outcome === 'none' || f.detect === 'runtime' || f.direction === 'headers') continue;
+    for (const p of f.proofs ?? []) {
+      if (p.defines?.length) continue; // parametrised proofs: the rule cases in test/rules/ABI016|7.test.ts cover them
+      const minor = minorNumber(p.target);
+      const due = f.direction === 'rejected' || minorNumber(f.version) > minor;
+      if (!due || (f.construct.kind === 'hash-units' && minor >= 13)) continue;
+      const text = fs.readFileSync(path.join(ROOT, p.file), 'utf8');
+      // a proof that must write a flag's value (its name is hidden at the proof's target) is no test of the rule
+      if ('flag' in f.construct && f.construct.flag && !text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').includes(f.construct.flag)) continue;
+      const r = await lint({ path: path.join(ROOT, p.file), text }, { buildConfig: null, select: ['ABI016', 'ABI017'], settings: { target: p.target } });
+      const hit = r.findings.find((x) => x.message.includes(`: ${f.title} `));
+      if (f.detect === 'source') assert.ok(hit, `${f.id}: ${p.file} at ${p.target} is not reported (${r.findings.map((x) => x.message).join(' | ') || 'no findings'})`);
+      if (hit) {
+        assert.equal(hit.kind, 'runtime');
+        covered++;
+      }
+    }
+  }
+  assert.ok(covered >= 9, `only ${covered} proof files reported`);
 });

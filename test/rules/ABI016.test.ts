@@ -1,8 +1,25 @@
 import { ruleTester } from '../helpers/ruleTester';
 
+/** The issue's constructs: each is reported at 3.9 (invalid cases below), and not at its own version nor when a
+ *  Py_LIMITED_API guard makes it inactive at the target. */
+const CONSTRUCTS: [string, string, string][] = [
+  ['3.14', '0x030E0000', 'PyObject *f(void) { return Py_BuildValue("(ip)", 1, 0); }'],
+  ['3.13', '0x030D0000', 'PyObject *f(PyObject *o) { return PyUnicode_FromFormat("%T", o); }'],
+  ['3.10', '0x030A0000', 'static PyType_Slot s[] = {{Py_tp_doc, NULL}, {0, NULL}};'],
+  ['3.10', '0x030A0000', 'void *f(void) { return PyType_GetSlot(&PyLong_Type, Py_nb_add); }'],
+  ['3.10', '0x030A0000', 'static PyType_Spec s = {"m.T", 0, 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE, NULL};'],
+  ['3.12', '0x030C0000', 'static PyType_Spec s = {"m.T", -8, 0, Py_TPFLAGS_DEFAULT, NULL};'],
+  ['3.13', '0x030D0000', '#define PY_SSIZE_T_CLEAN\n#include <Python.h>\nint f(PyObject *a) { const char *s; Py_ssize_t n; return PyArg_ParseTuple(a, "s#", &s, &n); }'],
+];
+const byVersionAndGuard = CONSTRUCTS.flatMap(([v, hex, code]) => [
+  { code, target: v, name: `${code.split('\n').pop()} at ${v}` },
+  { code: `#if Py_LIMITED_API+0 >= ${hex}\n${code}\n#endif`, name: `${code.split('\n').pop()} under a Py_LIMITED_API guard` },
+]);
+
 ruleTester('ABI016', {
   target: '3.9',
   valid: [
+    ...byVersionAndGuard,
     { code: 'PyObject *f(void) { return Py_BuildValue("(ii)", 1, 0); }' },
     { code: 'PyObject *f(void) { return Py_BuildValue("(ip)", 1, 0); }', target: '3.14', name: 'target new enough' },
     { code: '#if Py_LIMITED_API+0 >= 0x030E0000\nPyObject *f(void) { return Py_BuildValue("(ip)", 1, 0); }\n#endif', name: 'inactive at the target' },
@@ -13,6 +30,7 @@ ruleTester('ABI016', {
     { code: 'void *f(PyTypeObject *t) { return PyType_GetSlot(t, Py_nb_add); }' },
     { code: 'PyObject *f(PyObject *t) { return PyType_FromSpecWithBases(NULL, t); }' },
     { code: 'PyObject *f(void) { return PyArg_ParseTuple(NULL, "O:p", NULL) ? NULL : NULL; }', name: 'function name after ":" is not units' },
+    { code: 'static PyModuleDef_Slot s[] = {{Py_mod_gil, Py_MOD_GIL_NOT_USED}, {0, NULL}};', target: '3.12', name: 'a value no header declares at the target: the compiler rejects the entry' },
   ],
   invalid: [
     {
@@ -67,9 +85,9 @@ ruleTester('ABI016', {
       errors: [{ line: 2, message: /^'p' in 'FMT': Py_BuildValue "p"/ }],
     },
     {
-      code: 'static PyModuleDef_Slot s[] = {{Py_mod_gil, Py_MOD_GIL_NOT_USED}, {0, NULL}};',
+      code: '#ifndef Py_MOD_GIL_NOT_USED\n#define Py_MOD_GIL_NOT_USED ((void *)0)\n#endif\nstatic PyModuleDef_Slot s[] = {{Py_mod_gil, Py_MOD_GIL_NOT_USED}, {0, NULL}};',
       target: '3.12',
-      errors: [{ message: /^'Py_mod_gil': Py_mod_gil in a PyModuleDef_Slot array needs Python 3\.13 .*SystemError 'uses unknown slot ID'/ }],
+      errors: [{ line: 4, message: /^'Py_mod_gil': Py_mod_gil in a PyModuleDef_Slot array needs Python 3\.13 .*SystemError 'uses unknown slot ID'/ }],
     },
   ],
 });

@@ -1,6 +1,6 @@
-/* PyArg_ParseTuple's "s#" unit. Built with and without PY_SSIZE_T_CLEAN (-DCLEAN), with old and new headers.
+/* PyArg_ParseTuple's "s#" unit. Built with and without PY_SSIZE_T_CLEAN (-DCLEAN=1 or -DCLEAN=0), with old and new headers.
    The length is written into the first member of a struct whose second member is a canary. */
-#ifdef CLEAN
+#if CLEAN
 #define PY_SSIZE_T_CLEAN
 #endif
 #include <Python.h>
@@ -8,7 +8,7 @@
 static PyObject *proof(PyObject *self, PyObject *helpers)
 {
     const char *s = NULL;
-#ifdef CLEAN
+#if CLEAN
     struct { Py_ssize_t n; Py_ssize_t canary; } len = {-1, 12345};
 #else
     struct { int n; int canary; } len = {-1, 12345};

@@ -139,7 +139,11 @@ class SiteFinder {
   }
 
   *slotEntries(): Generator<Site> {
+    const ids = new Set([...this.b.typeSlots.values(), ...this.b.moduleSlots.values()].map((f) => ('id' in f.construct ? String(f.construct.id) : '')));
+    const valued = new Set([...this.b.slotValues.keys()].map((k) => k.split(':')[0]));
     for (const m of this.text.matchAll(/\{\s*(Py_(?:tp|am|mod|bf|nb|sq|mp)_\w+|\d+)\s*,\s*([^{};]*?)\s*\}/g)) {
+      // only entries that can matter (not every {0, NULL} sentinel) reach the tree
+      if (!(ids.has(m[1]) || this.b.typeSlots.has(m[1]) || this.b.moduleSlots.has(m[1]) || valued.has(m[1]))) continue;
       const start = (m.index ?? 0) + m[0].indexOf(m[1]);
       if (!this.active(start)) continue;
       const brace = this.cx.tree.rootNode.descendantForIndex(m.index ?? 0, (m.index ?? 0) + 1);
@@ -151,7 +155,7 @@ class SiteFinder {
       const fact = this.b.typeSlots.get(slot) ?? this.b.moduleSlots.get(slot);
       const value = m[2];
       // a value no header declares at the target ({Py_mod_gil, Py_MOD_GIL_NOT_USED} at 3.9) never compiles there
-      const valueCompiles = !/^[A-Za-z_]\w*$/.test(value) || this.cx.cat.names.get(value)?.limited?.[this.cx.tIdx] !== 'N';
+      const valueCompiles = !/^[A-Za-z_]\w*$/.test(value) || this.cx.cat.names.get(value)?.limited?.[this.cx.tIdx] !== 'N' || this.cx.project.owns(value);
       if (fact && valueCompiles && (slot !== m[1] || this.visible(slot))) yield { fact, start, end: start + m[1].length, text: m[1], entry };
       const kind = /^(\(\s*void\s*\*\s*\)\s*)?(NULL|0)$/.test(value) ? 'NULL' : /^(\(\s*\w+\s*\*\s*\)\s*)?&\s*\w+$/.test(value) ? 'non-tuple' : null;
       const vf = kind ? this.b.slotValues.get(`${slot}:${kind}`) : undefined;
@@ -169,7 +173,7 @@ class SiteFinder {
   }
 
   *flags(): Generator<Site> {
-    const names = [...this.b.flags.keys()].filter((n) => this.b.flags.get(n)!.construct.kind === 'spec-flag');
+    const names = [...this.b.flags.keys()].filter((n) => ['spec-flag', 'method-flag'].includes(this.b.flags.get(n)!.construct.kind));
     if (!names.length) return;
     for (const m of this.text.matchAll(new RegExp(`\\b(${names.join('|')})\\b`, 'g'))) {
       const start = m.index ?? 0;
