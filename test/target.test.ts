@@ -81,6 +81,38 @@ test('build configuration: what each format defines or tags', () => {
   }
 });
 
+test('setup.py constants are read as data: tuples, str.format with *args, f-strings, %, hex(); nothing else, never run', () => {
+  const cases: [string, { minor: number | null; unevaluable?: string }[]][] = [
+    // psutil's shape
+    ['MIN_PY_VERSION = (3, 8)\nmacros = []\nif True:\n    _hexversion = "0x{:02x}{:02x}0000".format(*MIN_PY_VERSION)\n    macros.append(("Py_LIMITED_API", _hexversion))\n', [{ minor: 8 }]],
+    ['MINOR = 10\nLIMITED = f"0x03{MINOR:02x}0000"\ndefine_macros = [("Py_LIMITED_API", LIMITED)]\n', [{ minor: 10 }]],
+    ['V = (3, 11)\nmacros += [("Py_LIMITED_API", "0x%02x%02x0000" % V)]\n', [{ minor: 11 }]],
+    ['macros = [("Py_LIMITED_API", hex(0x030C0000))]\n', [{ minor: 12 }]],
+    ['macros = [("Py_LIMITED_API", 0x03090000)]\n', [{ minor: 9 }]],
+    ['import os\nmacros = [("Py_LIMITED_API", os.environ["LIMITED"])]\n', [{ minor: null, unevaluable: 'os.environ["LIMITED"]' }]],
+    ['X = "0x03090000"\nX = "0x030A0000"\nmacros = [("Py_LIMITED_API", X)]\n', [{ minor: null, unevaluable: 'X' }]],
+    ['X = Y\nY = X\nmacros = [("Py_LIMITED_API", X)]\n', [{ minor: null, unevaluable: 'X' }]],
+  ];
+  for (const [setup, want] of cases) {
+    const dir = project({ 'setup.py': setup, 'm.c': '' });
+    const cfg = readBuildConfig(path.join(dir, 'm.c'), dir, fsHost)!;
+    assert.deepEqual(
+      cfg.facts.filter((f) => f.kind === 'define').map((f) => (f.unevaluable === undefined ? { minor: f.minor } : { minor: f.minor, unevaluable: f.unevaluable })),
+      want,
+      setup,
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a build file whose Py_LIMITED_API cannot be evaluated is named, with its line, in the reason a file is not checked', async () => {
+  const dir = project({ 'setup.py': 'import os\n\nmacros = [("Py_LIMITED_API", os.environ["LIMITED"])]\n', 'm.c': '#include <Python.h>\n' });
+  const r = await lint({ path: path.join(dir, 'm.c'), text: '#include <Python.h>\n' }, { root: dir });
+  assert.equal(r.target, null);
+  assert.match(r.noTargetReason ?? '', /^no Py_LIMITED_API abi3lint can read: setup\.py:3 sets it to `os\.environ\["LIMITED"\]`, which cannot be evaluated without running setup\.py \(abi3lint never runs build files\), and no target option was given\. Set abi3lint\.target/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('a malformed pyproject.toml is a notice, not a crash; build files outside the root are not read', () => {
   const dir = project({ 'pyproject.toml': '[tool.scikit-build\nwheel.py-api = ', 'sub/m.c': '' });
   const cfg = readBuildConfig(path.join(dir, 'sub', 'm.c'), dir, fsHost);

@@ -10,6 +10,7 @@ import { isInside, isReallyInside, MAX_INCLUDE_BYTES, type LintHost } from './ho
 import { PositionMap } from './position';
 import { decodeTargetValue } from './facts/defines';
 import { parseVersionString } from './version';
+import { PyConstants } from './pyconst';
 
 export interface BuildFact {
   kind: 'define' | 'tag';
@@ -20,6 +21,8 @@ export interface BuildFact {
   /** 1-based line, when known. */
   line?: number;
   detail: string;
+  /** The build sets it to an expression abi3lint cannot evaluate without running the build file. */
+  unevaluable?: string;
 }
 
 export interface BuildConfig {
@@ -48,7 +51,7 @@ function versionFromDefineValue(value: string | null | undefined): number | null
 }
 
 /** A minimal Python tokenizer: enough to read literal keyword arguments of setup()/Extension(). */
-type PyTok = { t: 'name' | 'str' | 'num' | 'op'; v: string; line: number };
+export type PyTok = { t: 'name' | 'str' | 'num' | 'op'; v: string; line: number; prefix?: string };
 export function tokenizePython(src: string, limit = 200000): PyTok[] {
   const out: PyTok[] = [];
   let i = 0;
@@ -89,7 +92,7 @@ export function tokenizePython(src: string, limit = 200000): PyTok[] {
         j++;
       }
       i = Math.min(n, j + q.length);
-      out.push({ t: 'str', v: val, line: startLine });
+      out.push({ t: 'str', v: val, line: startLine, prefix: sm[1] || undefined });
       continue;
     }
     const m = /^[A-Za-z_]\w*/.exec(src.slice(i, i + 200));
@@ -110,31 +113,68 @@ export function tokenizePython(src: string, limit = 200000): PyTok[] {
   return out;
 }
 
+/** Where the expression at `from` ends: the first ',', ')' or ']' outside brackets (for messages). */
+function exprEnd(toks: PyTok[], from: number): number {
+  let depth = 0;
+  for (let j = from; j < toks.length && j < from + 64; j++) {
+    const v = toks[j].v;
+    if (toks[j].t === 'op' && (v === '(' || v === '[' || v === '{')) depth++;
+    else if (toks[j].t === 'op' && (v === ')' || v === ']' || v === '}')) {
+      if (depth === 0) return j;
+      depth--;
+    } else if (toks[j].t === 'op' && v === ',' && depth === 0) return j;
+  }
+  return from + 1;
+}
+
+/** The text of an expression's tokens, for messages. */
+const exprText = (toks: PyTok[], from: number, to: number): string =>
+  toks
+    .slice(from, Math.min(Math.max(to, exprEnd(toks, from)), from + 24))
+    .map((t) => (t.t === 'str' ? JSON.stringify(t.v) : t.v))
+    .join('')
+    .slice(0, 60);
+
 function readSetupPy(file: string, text: string, facts: BuildFact[]): void {
   const toks = tokenizePython(text);
+  let consts: PyConstants | null = null;
+  const evaluate = (i: number) => (consts ??= new PyConstants(toks)).evaluate(i);
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
-    // ("Py_LIMITED_API", "0x03090000") or ('Py_LIMITED_API', None) inside define_macros
+    // ("Py_LIMITED_API", "0x03090000") or ('Py_LIMITED_API', None) inside define_macros, or a value that names
+    // module-level constants ("0x{:02x}{:02x}0000".format(*MIN_PY_VERSION))
     if (t.t === 'str' && t.v === 'Py_LIMITED_API' && toks[i + 1]?.v === ',') {
       const v = toks[i + 2];
       if (!v) continue;
-      const value = v.t === 'name' && v.v === 'None' ? null : v.v;
-      facts.push({ kind: 'define', minor: versionFromDefineValue(value), file, line: t.line, detail: `define_macros Py_LIMITED_API=${value ?? ''}` });
+      if (v.t === 'name' && v.v === 'None') {
+        facts.push({ kind: 'define', minor: versionFromDefineValue(null), file, line: t.line, detail: 'define_macros Py_LIMITED_API=' });
+        continue;
+      }
+      const e = evaluate(i + 2);
+      const value = typeof e.value === 'number' ? `0x${e.value.toString(16)}` : typeof e.value === 'string' ? e.value : undefined;
+      if (value === undefined) {
+        const expr = exprText(toks, i + 2, e.next);
+        facts.push({ kind: 'define', minor: null, file, line: t.line, detail: `define_macros Py_LIMITED_API=${expr}`, unevaluable: expr });
+      } else {
+        const shown = v.t === 'str' && e.next === i + 3 ? value : `${exprText(toks, i + 2, e.next)} = ${value}`;
+        facts.push({ kind: 'define', minor: versionFromDefineValue(value), file, line: t.line, detail: `define_macros Py_LIMITED_API=${shown}` });
+      }
     }
     // "-DPy_LIMITED_API=0x..." in extra_compile_args
     if (t.t === 'str') {
       const m = /^[-/]DPy_LIMITED_API(?:=(.*))?$/.exec(t.v);
       if (m) facts.push({ kind: 'define', minor: versionFromDefineValue(m[1] ?? null), file, line: t.line, detail: `${t.v}` });
     }
-    // py_limited_api=True (Extension) / "py_limited_api": "cp39" (bdist_wheel options)
+    // py_limited_api=True (Extension) / "py_limited_api": "cp39" (bdist_wheel options), maybe from a constant
     if ((t.t === 'name' || t.t === 'str') && t.v === 'py_limited_api') {
       const sep = toks[i + 1];
       const v = toks[i + 2];
       if (!sep || !v || (sep.v !== '=' && sep.v !== ':')) continue;
       if (v.t === 'name' && v.v === 'True') facts.push({ kind: 'tag', minor: null, file, line: t.line, detail: 'Extension(py_limited_api=True)' });
-      else if (v.t === 'str') {
-        const minor = parseVersionString(v.v);
-        if (minor !== null) facts.push({ kind: 'tag', minor, file, line: t.line, detail: `bdist_wheel py_limited_api=${v.v}` });
+      else if (v.t === 'str' || v.t === 'name') {
+        const e = evaluate(i + 2);
+        const minor = typeof e.value === 'string' ? parseVersionString(e.value) : null;
+        if (minor !== null) facts.push({ kind: 'tag', minor, file, line: t.line, detail: `bdist_wheel py_limited_api=${v.t === 'str' ? e.value : `${v.v} = ${e.value}`}` });
       }
     }
   }

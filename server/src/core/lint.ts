@@ -4,6 +4,7 @@
  * project's own declarations, the lexical pass with the rules' handlers, the whole-file checks, the minimum
  * version. The rules live in rules/, the facts they read in facts/, reuse across edits in incremental/.
  */
+import * as path from 'node:path';
 import { loadCatalog, targetIndex, type Catalog } from './catalog';
 import { RuleRunner } from './checks';
 import { conditionsKey, evaluateAtTarget, type Conditions } from './facts/conditions';
@@ -146,6 +147,19 @@ function targetOf(doc: LintDocument, pos: PositionMap, directives: Directive[], 
   return res;
 }
 
+/** Why a file has no target, naming what was found: an invalid setting, a build file's value that cannot be
+ *  evaluated without running it (with file and line), or nothing at all. */
+function noTargetReason(res: TargetResolution, opts: LintOptions): string {
+  const option =
+    opts.invalidTarget !== undefined ? `the setting abi3lint.target is invalid (${JSON.stringify(String(opts.invalidTarget).slice(0, 40))})` : 'no target option was given';
+  const opaque = res.buildConfig?.facts.find((f) => f.kind === 'define' && f.unevaluable !== undefined);
+  if (opaque) {
+    const where = `${path.basename(opaque.file)}${opaque.line ? `:${opaque.line}` : ''}`;
+    return `no Py_LIMITED_API abi3lint can read: ${where} sets it to \`${opaque.unevaluable}\`, which cannot be evaluated without running ${path.basename(opaque.file)} (abi3lint never runs build files), and ${option}. Set abi3lint.target (or --target), or #define Py_LIMITED_API in the file`;
+  }
+  return `no Py_LIMITED_API: the file does not define it, no build configuration sets it, and ${option}`;
+}
+
 /** What every rule reads about this analysis. */
 function factsOf(doc: LintDocument, tree: Tree, cat: Catalog, pos: PositionMap, target: Target, cond: Conditions, includes: IncludeInfo, directives: Directive[], res: TargetResolution): Facts {
   let fnMemo: { offset: number; fn: number | null } | null = null;
@@ -192,10 +206,7 @@ export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, setti
   const runner = new RuleRunner(RULES, reporter);
   const res = targetOf(doc, pos, directives, includes, settings, opts, runner, result);
   if (!res.target) {
-    result.noTargetReason =
-      opts.invalidTarget !== undefined
-        ? `no Py_LIMITED_API: the file does not define it, no build configuration sets it, and the setting abi3lint.target is invalid (${JSON.stringify(String(opts.invalidTarget).slice(0, 40))})`
-        : 'no Py_LIMITED_API: the file does not define it, no build configuration sets it, and no target option was given';
+    result.noTargetReason = noTargetReason(res, opts);
     finish(result, []);
     result.timing.analyze = performance.now() - ta;
     return { result };
