@@ -15,6 +15,13 @@ ruleTester('ABI004', {
       output: 'PyObject *f(PyObject *t) { return PyTuple_GetItem(t, 0); }',
     },
     {
+      name: 'an unsafe fix: a short title with the safety in a fixed place (the hover explains)',
+      code: 'void f(PyObject *t, PyObject *v) { PyTuple_SET_ITEM(t, 0, v); }',
+      errors: [{ message: /^'PyTuple_SET_ITEM' is a static inline function hidden from the Limited API/ }],
+      fixTitles: ['Replace with PyTuple_SetItem (unsafe: fails unless the tuple is new; steals the item)'],
+      output: 'void f(PyObject *t, PyObject *v) { PyTuple_SetItem(t, 0, v); }',
+    },
+    {
       name: 'in a macro body: reported, and renamed there',
       code: '#define FIRST(t) PyTuple_GET_ITEM(t, 0)',
       errors: [{ message: /^'PyTuple_GET_ITEM' is a macro hidden from the Limited API/, line: 1 }],

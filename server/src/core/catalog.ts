@@ -19,13 +19,17 @@ export const ReplacementSchema = z.strictObject({
   member: z.string().optional(),
   alternatives: z
     .array(
-      z.strictObject({
-        new: z.string(),
-        since: z.string().regex(/^3\.\d+$/),
-        safety: SafetySchema,
-        note: z.string(),
-        template: z.string().optional(),
-      }),
+      z
+        .strictObject({
+          new: z.string(),
+          since: z.string().regex(/^3\.\d+$/),
+          safety: SafetySchema,
+          /** For unsafe fixes: what may change, in a few words (the fix title shows it; `note` explains). */
+          risk: z.string().max(48).optional(),
+          note: z.string(),
+          template: z.string().optional(),
+        })
+        .refine((a) => (a.safety === 'unsafe') === (a.risk !== undefined), { message: 'unsafe alternatives (and only they) name their risk' }),
     )
     .min(1),
 });

@@ -18,7 +18,7 @@ function findingActions(uri: string, f: Finding, diag: Diagnostic, lineText: str
   for (const fix of f.fixes) {
     if (!fix.edits.length) continue;
     actions.push({
-      title: fix.safety === 'unsafe' ? `${fix.title} [unsafe]` : fix.title,
+      title: fix.title,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diag],
       isPreferred: fix === best && fix.safety === 'safe',

@@ -63,5 +63,6 @@ export function replacementFixes(
     }
   }
   if (edits.length === 0) return [{ kind: 'hint', title: `Hint: use ${alt.new} (${alt.since}+). ${alt.note}`, safety: 'display-only', edits: [] }];
-  return [{ kind: 'replace', title: `${title} (${alt.safety === 'safe' ? 'keeps behaviour' : 'review: ' + alt.note})`.replace(/ \(keeps behaviour\)$/, ''), safety: alt.safety, edits }];
+  // short titles with the safety in a fixed place; the explanation is in the hover and the finding's related note
+  return [{ kind: 'replace', title: alt.safety === 'unsafe' ? `${title} (unsafe: ${alt.risk ?? 'review the change'})` : title, safety: alt.safety, edits }];
 }
