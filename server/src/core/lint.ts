@@ -25,7 +25,7 @@ import { RULES } from './rules';
 import type { Facts } from './rules/rule';
 import type { BuildConfig } from './buildconfig';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
-import type { LintDocument, LintResult, Target } from './types';
+import type { Finding, Fix, LintDocument, LintResult, Target } from './types';
 import { HEADER_MINORS } from './dataSchema';
 import { NEWEST_HEADERS } from './version';
 
@@ -224,16 +224,27 @@ export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, setti
   if (runner.failures.size) result.notices.push(...[...runner.failures].map((f) => `a check failed and was skipped (other rules still ran): ${f}`));
   if (reporter.dropped) result.notices.push(`${reporter.dropped} more findings were not reported (more than ${MAX_FINDINGS} in one file)`);
   result.minimumVersion = minimumOf(counts, (name) => facts.project.owns(name), target.abi3t);
-  result.raiseToMinimum = minimumFix(doc, pos, facts, result.minimumVersion) ?? undefined;
   finish(result, suppressions);
+  result.raiseToMinimum = minimumFix(doc, pos, facts, result.minimumVersion, result.findings) ?? undefined;
   result.timing.analyze = performance.now() - ta;
   return { result, reuse: next ? { next, regional, directivesKept: kept } : undefined };
 }
 
 /** Setting the file's own Py_LIMITED_API (the target's source) to the minimum the file needs. */
-function minimumFix(doc: LintDocument, pos: PositionMap, facts: Facts, minimum: number | null) {
+function minimumFix(doc: LintDocument, pos: PositionMap, facts: Facts, minimum: number | null, findings: Finding[]) {
   const t = facts.target;
   const d = facts.limitedDefineInFile;
   if (minimum === null || minimum === t.minor || t.source.kind !== 'define' || !d || t.source.line !== d.directive.line + 1) return null;
-  return raiseTargetFix(doc.text, pos, d, minimum, ', the minimum this file needs');
+  if (minimum < t.minor) return raiseTargetFix(doc.text, pos, d, minimum, ', the minimum this file needs (more Pythons)');
+  // raising: offered only when it removes findings, saying how many it removes and how many remain
+  const removed = findings.filter((f) => f.fixes.some((x) => x.kind === 'raise-target' && (raisedTo(x) ?? Infinity) <= minimum)).length;
+  if (!removed) return null;
+  const remain = findings.length - removed;
+  return raiseTargetFix(doc.text, pos, d, minimum, `: removes ${removed} finding${removed === 1 ? '' : 's'}${remain ? `, ${remain} remain` : ''}`);
+}
+
+/** The minor version a raise-target fix sets. */
+function raisedTo(fix: Fix): number | null {
+  const v = parseInt(fix.edits[0]?.newText ?? '', 16);
+  return Number.isNaN(v) ? null : (v >> 16) & 0xff;
 }

@@ -1,5 +1,6 @@
 /** ABI016 behaviour-newer-than-target: code that compiles and links at the target but needs behaviour of a later
  *  Python (a format unit, a slot, a flag, an argument value); facts and runtime proofs in data/behaviour.json. */
+import { raiseTargetFix } from '../fixes';
 import { minorToString } from '../version';
 import { factVersion, siteFixes, siteMessage, sitesOf } from './behaviour-sites';
 import { defineRule } from './rule';
@@ -13,7 +14,10 @@ export default defineRule({
       if (f.direction !== 'needs' || factVersion(f) <= cx.target.minor) continue;
       if (f.construct.kind === 'hash-units' && cx.target.minor >= 13) continue;
       const lead = `needs Python ${f.version} at run time (the target is ${minorToString(cx.target.minor)})`;
-      cx.report(site.start, site.end, siteMessage(cx, site, lead), { kind: 'runtime', fixes: siteFixes(cx, site) });
+      const fixes = siteFixes(cx, site);
+      const raise = raiseTargetFix(cx.doc.text, cx.pos, cx.limitedDefineInFile, factVersion(f), ': drops support for older Pythons');
+      if (raise) fixes.push(raise);
+      cx.report(site.start, site.end, siteMessage(cx, site, lead), { kind: 'runtime', fixes });
     }
   },
 });
