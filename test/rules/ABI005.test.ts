@@ -9,13 +9,13 @@ ruleTester('ABI005', {
   invalid: [
     {
       code: 'const char *n(PyTypeObject *t) { return t->tp_name; }',
-      errors: [{ message: "'tp_name' is a member of struct _typeobject, which is opaque in the Limited API at 3.9; PyType_GetName replaces it from 3.11", identifier: 'tp_name' }],
+      errors: [{ message: "'tp_name' is a member of PyTypeObject, which is opaque in the Limited API at 3.9; PyType_GetName replaces it from 3.11", identifier: 'tp_name' }],
       output: null,
     },
     {
       name: 'a member with a rewrite at the target',
       code: 'void f(PyObject *o) { Py_TYPE(o)->tp_free(o); }',
-      errors: [{ message: /^'tp_free' is a member of struct _typeobject, which is opaque in the Limited API at 3\.9; use / }],
+      errors: [{ message: /^'tp_free' is a member of PyTypeObject, which is opaque in the Limited API at 3\.9; use / }],
       output: 'void f(PyObject *o) { ((freefunc)PyType_GetSlot(Py_TYPE(o), Py_tp_free))(o); }',
     },
   ],

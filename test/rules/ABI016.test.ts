@@ -36,14 +36,19 @@ ruleTester('ABI016', {
     {
       code: 'PyObject *f(void) {\n  return Py_BuildValue("(ip)", 1, 0);\n}',
       errors: [{ line: 2, message: /^'p': Py_BuildValue "p" \(a C int made a bool\) needs Python 3\.14 at run time \(the target is 3\.9\): older Pythons raise SystemError/ }],
-      output: null,
-      fixTitles: ['Hint: use "O" with PyBool_FromLong(x) (and "N" to pass the new reference)'],
+      // the hint has no edit: the first fix that edits raises the target
+      output: '#define Py_LIMITED_API 0x030E0000\n#include <Python.h>\nPyObject *f(void) {\n  return Py_BuildValue("(ip)", 1, 0);\n}',
+      fixTitles: ['Hint: use "O" with PyBool_FromLong(x) (and "N" to pass the new reference)', 'Set Py_LIMITED_API to 0x030E0000 (3.14): drops support for older Pythons'],
     },
     {
       code: 'static PyType_Slot s[] = {\n    {Py_tp_doc, NULL},\n    {0, NULL},\n};',
       errors: [{ line: 2, message: /^'\{Py_tp_doc, NULL\}': Py_tp_doc with a NULL value needs Python 3\.10 at run time \(the target is 3\.9\): older Pythons crash/ }],
       output: 'static PyType_Slot s[] = {\n    {0, NULL},\n};',
-      fixTitles: ['Drop the {Py_tp_doc, NULL} entry (a type without a doc slot has no docstring on every version)', 'Hint: drop the {Py_tp_doc, NULL} entry: a type without a doc slot has no docstring'],
+      fixTitles: [
+        'Drop the {Py_tp_doc, NULL} entry (a type without a doc slot has no docstring on every version)',
+        'Hint: drop the {Py_tp_doc, NULL} entry: a type without a doc slot has no docstring',
+        'Set Py_LIMITED_API to 0x030A0000 (3.10): drops support for older Pythons',
+      ],
     },
     {
       code: 'static PyType_Slot s[] = {{Py_tp_doc, (void *)NULL}, {0, NULL}};',

@@ -70,7 +70,8 @@ export function hoverForName(name: string, target: Target | null, cat: Catalog =
   if (e.signature) lines.push('```c\n' + (e.kind === 'macro' || e.kind === 'const' ? `#define ${e.signature}` : e.signature) + '\n```');
   lines.push(statusLine(e, name, target));
   const facts: string[] = [];
-  if (e.limitedSince) facts.push(`Limited API: since ${e.limitedSince}`);
+  if (e.private) facts.push('Limited API: no (a private name)');
+  else if (e.limitedSince) facts.push(`Limited API: since ${e.limitedSince}`);
   else if (e.limitedRemovedIn) facts.push(`Limited API: removed in ${e.limitedRemovedIn}`);
   else facts.push('Limited API: no');
   if (e.manifest) {
@@ -141,7 +142,8 @@ export function hoverForDirective(text: string, line: number, target: Target | n
     const all = [...hexes, ...packs];
     if (!all.length && !/Py_LIMITED_API|PY_VERSION_HEX/.test(d.rest)) return null;
     const t = target ? `Target: ${target.abi3t ? 'abi3t' : 'abi3'} ${minorToString(target.minor)} (${describeSource(target)})` : 'No Limited API target for this file';
-    const hexNote = /PY_VERSION_HEX/.test(d.rest) ? '\n\nPY_VERSION_HEX is the version of the build headers, not of the Python that loads an abi3 binary.' : '';
+    // (with a target, ABI008's diagnostic on the same line says it: the hover does not repeat it)
+    const hexNote = !target && /PY_VERSION_HEX/.test(d.rest) ? '\n\nPY_VERSION_HEX is the version of the build headers, not of the Python that loads an abi3 binary.' : '';
     return `${all.join(', ')}${all.length ? '\n\n' : ''}${t}${hexNote}`;
   }
   return null;

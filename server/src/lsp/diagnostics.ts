@@ -25,7 +25,7 @@ export class Diagnostics {
         code: f.code,
         codeDescription: { href: `${RULE_DOCS_URL}${f.code}.md` },
         source: 'abi3lint',
-        message: `${f.message} [${f.name}]`,
+        message: f.message,
         tags: f.deprecated ? [DiagnosticTag.Deprecated] : undefined,
         // (quick fixes come from the server's own result, so the fixes need not travel with every publish)
         data: f.identifier ? { identifier: f.identifier } : undefined,

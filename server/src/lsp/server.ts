@@ -530,8 +530,10 @@ export class AbiServer {
           label: c.name,
           kind: (c.kind && COMPLETION_KIND[c.kind]) || CompletionItemKind.Variable,
           detail: c.valid ? c.detail : `✗ ${c.detail}`,
+          // too new or not limited: said in the label's description; the strikethrough is for deprecation only
+          labelDetails: c.valid ? undefined : { description: c.detail },
           sortText: `${c.valid ? '0' : '9'}${String(i).padStart(5, '0')}`,
-          tags: !c.valid || c.deprecated ? [CompletionItemTag.Deprecated] : undefined,
+          tags: c.deprecated ? [CompletionItemTag.Deprecated] : undefined,
         }));
         return { isIncomplete: true, items };
       },

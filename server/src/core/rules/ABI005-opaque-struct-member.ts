@@ -1,4 +1,5 @@
 /** ABI005 opaque-struct-member: a member of a struct the Limited API makes opaque at the target. */
+import type { Catalog } from '../catalog';
 import { minorToString } from '../version';
 import { replacementFixes, replacementHint } from './replacements';
 import { defineRule, type RuleContext } from './rule';
@@ -10,6 +11,19 @@ export const CPYTHON_MEMBER = /^[a-z]{1,5}_[A-Za-z0-9_]+$/;
 /** The structs that have a member and whose layout the Limited API shows at the target. */
 export const visibleOwners = (cx: RuleContext, owners: string[]): string[] => owners.filter((o) => cx.cat.names.get(o)?.limitedComplete?.[cx.tIdx] === 'Y');
 
+const typedefs = new WeakMap<Catalog, Map<string, string>>();
+
+/** The name users write for a struct tag: `PyTypeObject` for `struct _typeobject` (the tag when no typedef). */
+export function typedefName(cat: Catalog, owner: string): string {
+  let m = typedefs.get(cat);
+  if (!m) {
+    m = new Map();
+    for (const [name, e] of cat.names) if (e.kind === 'typedef' && e.tag && !m.has(e.tag)) m.set(e.tag, name);
+    typedefs.set(cat, m);
+  }
+  return m.get(owner) ?? owner;
+}
+
 export default defineRule({
   meta: { code: 'ABI005', name: 'opaque-struct-member', reuse: 'local' },
   create: (cx) => ({
@@ -18,8 +32,7 @@ export default defineRule({
       const owners = cx.cat.members.get(use.name);
       if (!owners || visibleOwners(cx, owners).length || cx.project.isMember(use.name)) return;
       const r = cx.cat.memberReplacements.get(use.name);
-      const tags = owners.map((o) => cx.cat.names.get(o)?.tag ?? o).filter((v, i, a) => a.indexOf(v) === i);
-      const typeName = owners.find((o) => !o.startsWith('struct ')) ?? tags[0];
+      const typeName = owners.find((o) => !o.startsWith('struct ')) ?? typedefName(cx.cat, owners[0]);
       const minor = cx.target.minor;
       cx.report(use.start, use.end, `'${use.name}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(minor)}${replacementHint(r, minor, 'member')}`, {
         identifier: use.name,

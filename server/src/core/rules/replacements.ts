@@ -10,13 +10,16 @@ import type { Fix, TextEdit } from '../types';
 /** The recommended alternative at a target, if any exists there. */
 export const alternativeAt = (r: Replacement, minor: number): Replacement['alternatives'][number] | undefined => r.alternatives.find((a) => minorOf(a.since) <= minor);
 
+/** "use X", or the advice itself when the alternative is advice in parentheses ("(remove the call)"). */
+const useOrAdvice = (what: string): string => (/^\(.*\)$/.test(what) ? what.slice(1, -1) : `use ${what}`);
+
 /** `; use X` (the alternative at the target), or `; X replaces it from 3.N`; '' without a replacement. */
 export function replacementHint(r: Replacement | undefined, minor: number, form: 'name' | 'member' = 'name'): string {
   if (!r) return '';
   const alt = alternativeAt(r, minor);
   if (alt) {
     if (form === 'member') return `; use ${alt.template ? alt.template.replace('$0', '…') : alt.new}`;
-    return `; use ${alt.template && !alt.template.startsWith('((') ? alt.template.replace(/\$\d/g, '…') : alt.new}`;
+    return `; ${useOrAdvice(alt.template && !alt.template.startsWith('((') ? alt.template.replace(/\$\d/g, '…') : alt.new)}`;
   }
   const later = r.alternatives[r.alternatives.length - 1];
   return `; ${later.new} replaces it from ${later.since}`;
@@ -62,7 +65,7 @@ export function replacementFixes(
       edits.push({ range: pos.range(ident[0], ident[1]), newText: alt.new });
     }
   }
-  if (edits.length === 0) return [{ kind: 'hint', title: `Hint: use ${alt.new} (${alt.since}+). ${alt.note}`, safety: 'display-only', edits: [] }];
+  if (edits.length === 0) return [{ kind: 'hint', title: `Hint: ${useOrAdvice(alt.new)} (${alt.since}+). ${alt.note}`, safety: 'display-only', edits: [] }];
   // short titles with the safety in a fixed place; the explanation is in the hover and the finding's related note
   return [{ kind: 'replace', title: alt.safety === 'unsafe' ? `${title} (unsafe: ${alt.risk ?? 'review the change'})` : title, safety: alt.safety, edits }];
 }
