@@ -256,3 +256,29 @@ test('format strings: ABI016 diagnostics, a hover listing each unit with its Pyt
     await client.close();
   }
 });
+
+test('a flood of one name: the first use carries the count and the other uses as related information; one-click fix-alls', { timeout: 60000 }, async () => {
+  const client = new LspClient(undefined, { ...process.env, ABI3LINT_NO_WORKSPACE_CHECK: '1' });
+  try {
+    await client.initialize(null);
+    const uri = pathToFileURL(path.join(os.tmpdir(), 'flood.c')).href;
+    const text =
+      '#define Py_LIMITED_API 0x03090000\n#include <Python.h>\n' +
+      'PyObject *a(PyObject *t) { return PyTuple_GET_ITEM(t, 0); }\nPyObject *b(PyObject *t) { return PyTuple_GET_ITEM(t, 1); }\nPyObject *c(PyObject *t) { return PyTuple_GET_ITEM(t, 2); }\n' +
+      'Py_ssize_t d(PyObject *l) { return PyList_GET_SIZE(l); }\nstatic PyType_Slot s[] = {{Py_tp_doc, NULL}, {0, NULL}};\n';
+    const mark = client.mark();
+    await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+    const d = await client.current(uri, 1, mark);
+    const tuple = d.diagnostics.filter((x) => /PyTuple_GET_ITEM/.test(x.message));
+    assert.equal(tuple.length, 3, 'one diagnostic per use');
+    assert.match(tuple[0].message, /\(3 uses in this file\)$/);
+    assert.deepEqual((tuple[0] as any).relatedInformation.map((r: any) => `${r.location.range.start.line} ${r.message}`), ["3 another use of 'PyTuple_GET_ITEM'", "4 another use of 'PyTuple_GET_ITEM'"]);
+    assert.doesNotMatch(tuple[1].message, /uses in this file/);
+    const actions = await client.conn.sendRequest<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, context: { diagnostics: [] } });
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Fix all ABI004 (macro-only-api) problems in this file (4)'), titles.join('\n'));
+    assert.ok(titles.includes('Fix all safe abi3lint problems in this file (5)'), titles.join('\n'));
+  } finally {
+    await client.close();
+  }
+});

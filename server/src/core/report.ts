@@ -109,4 +109,30 @@ export function finish(result: LintResult, suppressions: Suppression[]): void {
     });
   }
   result.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  markRepeats(result.findings);
+}
+
+/** At most this many other uses are listed in the first use's related information. */
+export const MAX_RELATED_USES = 50;
+
+/**
+ * One finding per occurrence, but the first occurrence of a name (per rule) carries the count and the other
+ * uses as related information ("Show all uses"), so a flood of the same name reads as one problem. The first
+ * finding is replaced by a copy: the objects the incremental state keeps are never changed.
+ */
+function markRepeats(findings: Finding[]): void {
+  const groups = new Map<string, number[]>();
+  findings.forEach((f, i) => {
+    if (!f.identifier) return;
+    const key = `${f.code}\0${f.identifier}`;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    const first = findings[g[0]];
+    const others = g.slice(1, 1 + MAX_RELATED_USES).map((i) => ({ range: findings[i].range, message: `another use of '${first.identifier}'` }));
+    findings[g[0]] = { ...first, message: `${first.message} (${g.length} uses in this file)`, related: [...(first.related ?? []), ...others] };
+  }
 }

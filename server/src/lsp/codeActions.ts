@@ -59,6 +59,12 @@ export function codeActions(p: CodeActionParams, r: LintResult, text: string, di
     const seen = new Set<string>();
     for (const f of inRange) actions.push(...findingActions(uri, f, diagnosticOf(f), lineText(f.range.start.line), seen));
     actions.push(...ruleFixAlls(uri, inRange, r.findings));
+    // and the whole file's safe fixes, in the same menu (the source.fixAll action below is for fix-on-save)
+    if (inRange.length) {
+      const all = fixAllEdits(r.findings, { unsafe: false });
+      const codes = new Set(r.findings.filter((f) => f.fixes.some((x) => x.safety === 'safe' && x.edits.length)).map((f) => f.code));
+      if (all.fixes >= 2 && codes.size >= 2) actions.push({ title: `Fix all safe abi3lint problems in this file (${all.fixes})`, kind: CodeActionKind.QuickFix, edit: editFor(uri, all.edits) });
+    }
     const raise = r.raiseToMinimum;
     if (raise) actions.push({ title: raise.title, kind: CodeActionKind.QuickFix, edit: editFor(uri, raise.edits) });
   }
