@@ -89,10 +89,11 @@ export class LspClient {
     return this.received.length;
   }
 
-  async initialize(rootUri: string | null, capabilities: Record<string, unknown> = {}): Promise<any> {
+  async initialize(rootUri: string | null, capabilities: Record<string, unknown> = {}, initializationOptions?: Record<string, unknown>): Promise<any> {
     const res = await this.conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
+      initializationOptions,
       workspaceFolders: rootUri ? [{ uri: rootUri, name: 'ws' }] : null,
       capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, window: { workDoneProgress: true }, ...capabilities },
     });

@@ -282,3 +282,29 @@ test('a flood of one name: the first use carries the count and the other uses as
     await client.close();
   }
 });
+
+test('an unchecked file: on its first line, a quick fix defines Py_LIMITED_API at the lowest version it needs; a client that runs abi3lint.setTarget is offered it too', { timeout: 60000 }, async () => {
+  for (const clientCommands of [[], ['abi3lint.setTarget']]) {
+    const client = new LspClient(undefined, { ...process.env, ABI3LINT_NO_WORKSPACE_CHECK: '1' });
+    try {
+      await client.initialize(null, {}, { clientCommands });
+      const uri = pathToFileURL(path.join(os.tmpdir(), `unchecked-${clientCommands.length}.c`)).href;
+      const text = '/* a module */\n#include <Python.h>\nPyObject *f(PyObject *t) { return PyType_GetQualName((PyTypeObject *)t); }\n';
+      const mark = client.mark();
+      await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+      await client.current(uri, 1, mark);
+      const actions = await client.conn.sendRequest<any[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
+      const define = actions.find((a) => a.title === 'Define Py_LIMITED_API 0x030B0000 (3.11) in this file: the lowest version its API needs');
+      assert.ok(define, JSON.stringify(actions.map((a) => a.title)));
+      assert.deepEqual(define.edit.changes[uri], [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: '#define Py_LIMITED_API 0x030B0000\n' }]);
+      const set = actions.find((a) => a.command?.command === 'abi3lint.setTarget');
+      if (clientCommands.length) assert.deepEqual(set?.command.arguments, ['3.11']);
+      else assert.equal(set, undefined, 'not offered to a client that cannot run it');
+      const details = await client.conn.sendRequest<any>('workspace/executeCommand', { command: 'abi3lint.server.targetDetails', arguments: [uri] });
+      assert.equal(details.suggestedTarget, '3.11');
+      assert.equal(details.target, null);
+    } finally {
+      await client.close();
+    }
+  }
+});

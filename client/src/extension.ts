@@ -81,11 +81,84 @@ function updateStatusItem(): void {
     statusItem.tooltip = `Limited API target: ${s.target} (${s.source ?? ''})${s.minimum ? `\nThis file needs at least ${s.minimum}.` : ''}\nClick for details.`;
     statusItem.command = 'abi3lint.showTargetDetails';
   } else {
-    statusItem.text = '$(circle-slash) not a Limited API file';
-    statusItem.tooltip = s.source ?? 'No Py_LIMITED_API: not checked. Set abi3lint.target to check it anyway.';
-    statusItem.command = 'abi3lint.showTargetDetails';
+    statusItem.text = '$(circle-slash) abi3lint: not checked';
+    statusItem.tooltip = `${s.source ?? 'No Py_LIMITED_API.'}\nClick to choose a target.`;
+    statusItem.command = 'abi3lint.notChecked';
+    void offerTarget(editor.document.uri, s.source);
   }
   statusItem.show();
+}
+
+const VERSIONS = Array.from({ length: 14 }, (_, i) => `3.${i + 2}`).reverse();
+let offered = false;
+
+/** Once per session, the first unchecked C file: say why, with the ways forward as buttons. */
+async function offerTarget(uri: vscode.Uri, reason: string | null): Promise<void> {
+  if (offered) return;
+  offered = true;
+  const pick = await vscode.window.showInformationMessage(
+    `abi3lint does not check ${path.basename(uri.fsPath)}: ${reason ?? 'no Py_LIMITED_API'}.`,
+    'Set Target…',
+    'Open Settings',
+    'Learn More',
+  );
+  await runNotCheckedChoice(pick);
+}
+
+async function runNotCheckedChoice(pick: string | undefined): Promise<void> {
+  if (pick === 'Set Target…') await vscode.commands.executeCommand('abi3lint.setTarget');
+  else if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'abi3lint.target');
+  else if (pick === 'Learn More') await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(extensionPath('README.md')));
+}
+
+let extensionRoot = '';
+const extensionPath = (rel: string): string => path.join(extensionRoot, rel);
+
+/** What the server suggests for the active unchecked file (the lowest version its API needs). */
+async function suggestedTarget(): Promise<string | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!client || !editor) return undefined;
+  const d = (await client.sendRequest('workspace/executeCommand', { command: 'abi3lint.server.targetDetails', arguments: [editor.document.uri.toString()] }).catch(() => null)) as { suggestedTarget?: string | null } | null;
+  return d?.suggestedTarget ?? undefined;
+}
+
+/** A version picker that sets abi3lint.target for the workspace (the suggestion first and marked). */
+async function setTarget(suggested?: string): Promise<void> {
+  const hint = suggested ?? (await suggestedTarget());
+  const items: vscode.QuickPickItem[] = VERSIONS.map((v) => ({ label: v, description: v === hint ? 'the lowest this file needs' : undefined }));
+  if (hint) items.sort((a, b) => (a.label === hint ? -1 : b.label === hint ? 1 : 0));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Limited API target for this workspace (abi3lint.target)', title: 'abi3lint: Set Limited API Target' });
+  if (!pick) return;
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration('abi3lint').update('target', pick.label, target);
+  void vscode.window.setStatusBarMessage(`abi3lint: target ${pick.label} set for ${target === vscode.ConfigurationTarget.Workspace ? 'this workspace' : 'all workspaces'}`, 4000);
+}
+
+/** Rule codes and names from the bundled catalogue. */
+function ruleItems(): vscode.QuickPickItem[] {
+  try {
+    const rules = (JSON.parse(fs.readFileSync(extensionPath(path.join('data', 'rules.json')), 'utf8')) as { rules: { code: string; name: string; summary: string }[] }).rules;
+    return rules.map((r) => ({ label: r.code, description: r.name, detail: r.summary }));
+  } catch {
+    return [];
+  }
+}
+
+async function openRuleDocs(code?: string): Promise<void> {
+  let pick = code;
+  if (!pick) pick = (await vscode.window.showQuickPick(ruleItems(), { placeHolder: 'Rule', matchOnDescription: true, matchOnDetail: true }))?.label;
+  if (!pick || !/^ABI\d{3}$/.test(pick)) return;
+  await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(extensionPath(path.join('docs', 'rules', `${pick}.md`))));
+}
+
+/** The rule's code links to its bundled page, rendered (a command link: the page is inside the extension). */
+function withDocLinks(diagnostics: vscode.Diagnostic[]): vscode.Diagnostic[] {
+  for (const d of diagnostics) {
+    const code = typeof d.code === 'object' ? d.code.value : d.code;
+    if (d.source !== 'abi3lint' || typeof code !== 'string' || !/^ABI\d{3}$/.test(code)) continue;
+    d.code = { value: code, target: vscode.Uri.parse(`command:abi3lint.openRuleDocs?${encodeURIComponent(JSON.stringify([code]))}`) };
+  }
+  return diagnostics;
 }
 
 async function startClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
@@ -100,8 +173,17 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.LogO
       { scheme: 'file', language: 'cpp', pattern: '**/*.{h,c}' },
     ],
     outputChannel: output,
-    initializationOptions: { logLevel: vscode.workspace.getConfiguration('abi3lint').get('logLevel', 'info'), inactiveRegions: 'notification' } satisfies InitializationOptions,
+    initializationOptions: {
+      logLevel: vscode.workspace.getConfiguration('abi3lint').get('logLevel', 'info'),
+      inactiveRegions: 'notification',
+      clientCommands: ['abi3lint.setTarget'],
+    } satisfies InitializationOptions,
     synchronize: { configurationSection: 'abi3lint' },
+    middleware: {
+      handleDiagnostics: (uri, diagnostics, next) => next(uri, withDocLinks(diagnostics)),
+      // the server's "Show documentation" opens the bundled page, rendered
+      executeCommand: async (command, args, next) => (command === 'abi3lint.server.showRuleDocs' ? openRuleDocs(String(args[0] ?? '')) : next(command, args)),
+    },
   };
   client = new LanguageClient('abi3lint', 'abi3lint', serverOptions, clientOptions);
   client.onDidChangeState(() => updateStatusItem());
@@ -122,6 +204,7 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.LogO
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const t0 = performance.now();
   const output = vscode.window.createOutputChannel('abi3lint', { log: true });
+  extensionRoot = context.extensionPath;
   statusItem = vscode.window.createStatusBarItem('abi3lint.target', vscode.StatusBarAlignment.Right, 100);
   statusItem.name = 'abi3lint target';
   inactiveDecoration = vscode.window.createTextEditorDecorationType({ opacity: '0.55', rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
@@ -158,15 +241,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         : `Not checked: ${d.reason ?? 'no Limited API target'}.`;
       void vscode.window.showInformationMessage(msg);
     }),
-    vscode.commands.registerCommand('abi3lint.openRuleDocs', async (code?: string) => {
-      let pick = code;
-      if (!pick) {
-        const rules = Array.from({ length: 15 }, (_, i) => `ABI${String(i + 1).padStart(3, '0')}`);
-        pick = await vscode.window.showQuickPick(rules, { placeHolder: 'Rule' });
-      }
-      if (!pick) return;
-      const doc = vscode.Uri.file(context.asAbsolutePath(path.join('docs', 'rules', `${pick}.md`)));
-      await vscode.commands.executeCommand('markdown.showPreview', doc);
+    vscode.commands.registerCommand('abi3lint.openRuleDocs', (code?: string) => openRuleDocs(code)),
+    vscode.commands.registerCommand('abi3lint.setTarget', (suggested?: string) => setTarget(typeof suggested === 'string' ? suggested : undefined)),
+    vscode.commands.registerCommand('abi3lint.notChecked', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) return;
+      const s = statuses.get(editor.document.uri.toString());
+      const choice = await vscode.window.showQuickPick(
+        [
+          { label: 'Set Target…', detail: 'Choose abi3lint.target for this workspace' },
+          { label: 'Define', description: 'Py_LIMITED_API in this file', detail: 'The quick fix on the first line inserts #define Py_LIMITED_API with the lowest version the file needs' },
+          { label: 'Open Settings', detail: 'abi3lint.target in the Settings editor' },
+          { label: 'Learn More', detail: 'How abi3lint finds a file\'s target (README)' },
+        ],
+        { title: `Not checked: ${s?.source ?? 'no Py_LIMITED_API'}`, placeHolder: 'How should abi3lint check this file?' },
+      );
+      if (choice?.label === 'Define') {
+        editor.selection = new vscode.Selection(0, 0, 0, 0);
+        await vscode.commands.executeCommand('editor.action.quickFix');
+      } else await runNotCheckedChoice(choice?.label);
     }),
   );
   // the server starts in the background: activation does not wait for a process to spawn and initialize

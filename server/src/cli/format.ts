@@ -1,6 +1,7 @@
 /** Output formats of the CLI: text, JSON (the documented shape), SARIF 2.1.0, GitHub workflow annotations. */
+import * as fs from 'node:fs';
 import type * as Sarif from 'sarif';
-import { RULE_DOCS_URL, type Catalog } from '../core/catalog';
+import { ruleDocPath, type Catalog } from '../core/catalog';
 import type { Finding, LintResult, TextEdit } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
 
@@ -16,6 +17,15 @@ function targetJson(r: LintResult) {
   const src = r.target.source;
   const source = src.kind === 'define' ? `${src.file}:${src.line}` : src.kind === 'build-config' ? `${src.file}${src.line ? ':' + src.line : ''}` : src.detail;
   return { version: minorToString(r.target.minor), hex: minorToHex(r.target.minor), abi3t: r.target.abi3t, source };
+}
+
+/** SARIF `help` for a rule: the bundled page's Markdown (a file path on the machine that ran the check would be
+ *  no link for whoever reads the log). */
+function ruleHelp(code: string): { help?: { text: string; markdown: string } } {
+  const file = ruleDocPath(code);
+  if (!file) return {};
+  const markdown = fs.readFileSync(file, 'utf8');
+  return { help: { text: markdown.replace(/[`*#]/g, ''), markdown } };
 }
 
 export function formatJson(results: LintResult[]): string {
@@ -107,7 +117,8 @@ export function formatSarif(results: LintResult[], cat: Catalog, version: string
               id: r.code,
               name: r.name,
               shortDescription: { text: r.summary },
-              helpUri: `${RULE_DOCS_URL}${r.code}.md`,
+              // the rule's page itself (code scanning shows it)
+              ...ruleHelp(r.code),
               defaultConfiguration: { level: r.severity === 'error' ? 'error' : r.severity === 'warning' ? 'warning' : 'note' },
             })),
           },

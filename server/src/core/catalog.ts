@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { CapiData, CapiEntry } from './dataSchema';
 import { TARGET_MINORS } from './dataSchema';
@@ -66,6 +67,24 @@ export interface Catalog {
 
 /** Where each rule's documentation is published (docs/rules/ABI0NN.md of the repository). */
 export const RULE_DOCS_URL = 'https://github.com/abi3lint/abi3lint/blob/main/docs/rules/';
+
+/** The bundled documentation of a rule (docs/rules/ABI0NN.md next to data/), if it is there. */
+export function ruleDocPath(code: string): string | null {
+  if (!/^ABI\d{3}$/.test(code)) return null;
+  try {
+    const file = path.join(path.dirname(dataDir()), 'docs', 'rules', `${code}.md`);
+    return fs.existsSync(file) ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A link to a rule's documentation that opens: the bundled page as a file URI (every local editor opens it),
+ *  the repository's page only when the bundle has none. */
+export function ruleDocUri(code: string): string {
+  const file = ruleDocPath(code);
+  return file ? pathToFileURL(file).href : `${RULE_DOCS_URL}${code}.md`;
+}
 
 let cached: Catalog | null = null;
 

@@ -104,3 +104,20 @@ export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edit
   }
   return { edits: kept, fixes, deferred };
 }
+
+/**
+ * For a file with no target: the `#define Py_LIMITED_API` to insert, set to the lowest version the file's C API
+ * names need (`minimum`, from an analysis at the newest target), put before the first `#include <Python.h>`
+ * (else on the first line). Never part of fix-all: it decides which Pythons the wheel supports.
+ */
+export function defineTargetFix(text: string, pos: PositionMap, minimum: number): Fix {
+  const m = /^[ \t]*#[ \t]*include[ \t]*[<"]Python\.h[>"]/m.exec(text);
+  const at = m ? m.index : 0;
+  const line = pos.position(at).line;
+  return {
+    kind: 'raise-target',
+    title: `Define Py_LIMITED_API ${minorToHex(minimum)} (${minorToString(minimum)}) in this file: the lowest version its API needs`,
+    safety: 'unsafe',
+    edits: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `#define Py_LIMITED_API ${minorToHex(minimum)}\n` }],
+  };
+}

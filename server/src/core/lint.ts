@@ -27,7 +27,7 @@ import type { BuildConfig } from './buildconfig';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import type { Finding, Fix, LintDocument, LintResult, Target } from './types';
 import { HEADER_MINORS } from './dataSchema';
-import { NEWEST_HEADERS } from './version';
+import { NEWEST_HEADERS, minorToString } from './version';
 
 export type { LintDocument } from './types';
 
@@ -145,6 +145,15 @@ function targetOf(doc: LintDocument, pos: PositionMap, directives: Directive[], 
   result.target = res.target;
   runner.runConfig({ doc, pos, target: res.target, limitedDefine: res.limitedDefine, targetProblems: res.problems, buildConfig: res.buildConfig });
   return res;
+}
+
+/**
+ * The lowest target a file without one could use: the minimum of an analysis at the newest target (3.2 when it
+ * uses no versioned API). Null when the file cannot be analysed at all.
+ */
+export async function suggestedTarget(doc: LintDocument, opts: LintOptions = {}): Promise<number | null> {
+  const r = await lint(doc, { ...opts, settings: { ...(opts.settings ?? {}), target: minorToString(NEWEST_HEADERS) } });
+  return r.target ? (r.minimumVersion ?? 2) : null;
 }
 
 /** Why a file has no target, naming what was found: an invalid setting, a build file's value that cannot be

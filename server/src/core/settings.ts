@@ -12,7 +12,7 @@ export const SettingsSchema = z.strictObject({
   target: z
     .string()
     .nullable()
-    .default(null)
+    .default('')
     .refine((v) => v === null || v === '' || parseTargetOption(v).ok, { message: 'not a Python version (use 3.X or 0x03XX0000)' })
     .describe('Limited API target (3.X) for files whose source and build configuration define none. Empty: such files are not checked.'),
   abi3t: z.boolean().default(false).describe('Check against abi3t, the stable ABI of free-threaded builds (3.15+), as if Py_TARGET_ABI3T were defined.'),

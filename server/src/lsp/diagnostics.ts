@@ -1,7 +1,14 @@
 /** Findings as LSP diagnostics: one Diagnostic object per finding (kept findings are reused across edits). */
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver/node';
-import { RULE_DOCS_URL } from '../core/catalog';
+import { ruleDocUri } from '../core/catalog';
 import type { Finding, LintResult } from '../core/types';
+
+const docUris = new Map<string, string>();
+const docUri = (code: string): string => {
+  let u = docUris.get(code);
+  if (!u) docUris.set(code, (u = ruleDocUri(code)));
+  return u;
+};
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint } as const;
 
@@ -23,7 +30,7 @@ export class Diagnostics {
         range: f.range,
         severity: SEVERITY[f.severity],
         code: f.code,
-        codeDescription: { href: `${RULE_DOCS_URL}${f.code}.md` },
+        codeDescription: { href: docUri(f.code) },
         source: 'abi3lint',
         message: f.message,
         tags: f.deprecated ? [DiagnosticTag.Deprecated] : undefined,

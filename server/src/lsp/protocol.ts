@@ -8,6 +8,9 @@ export interface InitializationOptions {
    * extension does), so they are not sent as hint diagnostics too. Default: as diagnostics.
    */
   inactiveRegions?: 'diagnostics' | 'notification';
+  /** Commands the client runs itself and that code actions may name ('abi3lint.setTarget': a version picker
+   *  that sets abi3lint.target for the workspace; the argument is the suggested version). */
+  clientCommands?: string[];
 }
 
 /** `abi3lint/inactiveRegions`: the lines of a document that are inactive at its target (end exclusive). */

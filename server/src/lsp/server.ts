@@ -40,16 +40,18 @@ import {
 } from 'vscode-languageserver/node';
 import type { BuildConfig } from '../core/buildconfig';
 import { BUILD_FILES } from '../core/buildconfig';
-import { loadCatalog, RULE_DOCS_URL } from '../core/catalog';
+import { loadCatalog, ruleDocUri } from '../core/catalog';
 import { formatCompletions, hoverForFormat } from '../core/formatHelp';
 import { completions, describeSource, hoverForDirective, hoverForName, wordAt } from '../core/hover';
 import { fsHost, isInside, type LintHost } from '../core/host';
+import { defineTargetFix } from '../core/fixes';
+import { isTooLarge, suggestedTarget } from '../core/lint';
 import { DocumentSession, InvalidChange } from '../core/session';
 import { parseSettings, type Settings } from '../core/settings';
 import type { LintResult } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
 import { collectCFiles } from '../core/walk';
-import { codeActions, SOURCE_FIX_ALL } from './codeActions';
+import { codeActions, editFor, SOURCE_FIX_ALL } from './codeActions';
 import { Diagnostics, sameDiagnostics } from './diagnostics';
 import type { InactiveRegions, InitializationOptions, ServerStatus } from './protocol';
 
@@ -87,6 +89,8 @@ interface OpenDoc {
   lastAnalysisEnd?: number;
   /** Why the server's text no longer matches the editor's (an invalid change); cleared by a full text. */
   outOfSync?: string;
+  /** The lowest target an unchecked document could use, for the generation it was computed on. */
+  suggested?: { generation: number; minor: number | null };
   /** What the client was last sent: diagnostics are published again only when they change. */
   published?: Diagnostic[];
   publishedInactive?: LintResult['inactive'];
@@ -122,6 +126,8 @@ export class AbiServer {
   private folders: string[] = [];
   private hasConfigCapability = false;
   private hasShowDocument = false;
+  /** Commands the client itself runs (initializationOptions.clientCommands). */
+  private clientCommands: string[] = [];
   private logLevel: Level = 'info';
   private shuttingDown = false;
   /** The last valid abi3lint.target seen, used while the setting holds an invalid value. */
@@ -397,6 +403,7 @@ export class AbiServer {
     const init = params.initializationOptions as InitializationOptions | undefined;
     if (init?.logLevel && LEVELS.includes(init.logLevel)) this.logLevel = init.logLevel;
     this.diagnostics.inactiveAsDiagnostics = init?.inactiveRegions !== 'notification';
+    this.clientCommands = Array.isArray(init?.clientCommands) ? init.clientCommands.filter((c): c is string => typeof c === 'string').slice(0, 20) : [];
     loadCatalog();
     return {
       capabilities: {
@@ -550,7 +557,10 @@ export class AbiServer {
         if (!r || token.isCancellationRequested) return [];
         const pos = r.doc.session.positions;
         const range = { start: pos.clamp(p.range?.start ?? { line: 0, character: 0 }), end: pos.clamp(p.range?.end ?? { line: 0, character: 0 }) };
-        return codeActions({ ...p, range, context: p.context ?? { diagnostics: [] } }, r.result, r.doc.session.text, (f) => this.diagnostics.forFinding(f, p.textDocument.uri));
+        const actions = codeActions({ ...p, range, context: p.context ?? { diagnostics: [] } }, r.result, r.doc.session.text, (f) => this.diagnostics.forFinding(f, p.textDocument.uri));
+        // a file that is not checked: from "not checked" to checked in one step, on its first line
+        if (!r.result.target && range.start.line === 0 && !isTooLarge(r.doc.session.text)) actions.push(...(await this.targetActions(r.doc)));
+        return actions;
       },
       token,
     );
@@ -564,8 +574,10 @@ export class AbiServer {
         case 'abi3lint.server.stats':
           return this.stats((p.arguments?.[0] as { gc?: boolean } | undefined)?.gc);
         case 'abi3lint.server.showRuleDocs': {
-          const uri = `${RULE_DOCS_URL}${String(p.arguments?.[0] ?? '')}.md`;
-          if (this.hasShowDocument) await this.connection.window.showDocument({ uri, external: true });
+          const code = String(p.arguments?.[0] ?? '');
+          const uri = ruleDocUri(code);
+          // the bundled page opens in the editor; a web page (no bundle) in the browser
+          if (this.hasShowDocument) await this.connection.window.showDocument({ uri, external: !uri.startsWith('file:') });
           return uri;
         }
         case 'abi3lint.server.targetDetails':
@@ -583,10 +595,34 @@ export class AbiServer {
     return { rss: m.rss, peakRss: process.resourceUsage().maxRSS * 1024, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, openDocuments: this.docs.size, workspaceResults: this.workspaceResults.size };
   }
 
-  private targetDetails(uri: string): object | null {
-    const r = this.docs.get(uri)?.result;
-    if (!r) return null;
+  /** The lowest target an unchecked document could use (an analysis at the newest target), memoised per generation. */
+  private async suggestion(doc: OpenDoc): Promise<number | null> {
+    if (doc.suggested?.generation === doc.generation) return doc.suggested.minor;
+    const settings = await this.settingsFor(doc.uri);
+    const minor = await suggestedTarget({ path: doc.session.path, text: doc.session.text }, { settings, host: this.host, root: this.rootFor(doc.session.path), buildConfigCache: this.buildCache });
+    doc.suggested = { generation: doc.generation, minor };
+    return minor;
+  }
+
+  /** For an unchecked document: define the target in the file; and, when the client handles it, set it for the workspace. */
+  private async targetActions(doc: OpenDoc): Promise<CodeAction[]> {
+    const minor = await this.suggestion(doc);
+    if (minor === null) return [];
+    const fix = defineTargetFix(doc.session.text, doc.session.positions, minor);
+    const out: CodeAction[] = [{ title: fix.title, kind: CodeActionKind.QuickFix, edit: editFor(doc.uri, fix.edits) }];
+    if (this.clientCommands.includes('abi3lint.setTarget')) {
+      out.push({ title: 'Set the Limited API target for this workspace…', kind: CodeActionKind.QuickFix, command: { title: 'Set target', command: 'abi3lint.setTarget', arguments: [minorToString(minor)] } });
+    }
+    return out;
+  }
+
+  private async targetDetails(uri: string): Promise<object | null> {
+    const doc = this.docs.get(uri);
+    const r = doc?.result;
+    if (!doc || !r) return null;
+    const suggested = r.target || isTooLarge(doc.session.text) ? null : await this.suggestion(doc);
     return {
+      suggestedTarget: suggested === null ? null : minorToString(suggested),
       target: r.target ? { version: minorToString(r.target.minor), hex: minorToHex(r.target.minor), abi3t: r.target.abi3t, source: describeSource(r.target) } : null,
       reason: r.noTargetReason ?? null,
       minimumVersion: r.minimumVersion != null ? minorToString(r.minimumVersion) : null,
