@@ -151,14 +151,15 @@ async function openRuleDocs(code?: string): Promise<void> {
   await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(extensionPath(path.join('docs', 'rules', `${pick}.md`))));
 }
 
-/** The rule's code links to its bundled page, rendered (a command link: the page is inside the extension). */
-function withDocLinks(diagnostics: vscode.Diagnostic[]): vscode.Diagnostic[] {
-  for (const d of diagnostics) {
-    const code = typeof d.code === 'object' ? d.code.value : d.code;
-    if (d.source !== 'abi3lint' || typeof code !== 'string' || !/^ABI\d{3}$/.test(code)) continue;
-    d.code = { value: code, target: vscode.Uri.parse(`command:abi3lint.openRuleDocs?${encodeURIComponent(JSON.stringify([code]))}`) };
-  }
-  return diagnostics;
+/**
+ * A diagnostic's code links to the rule's bundled page as a file (command links are not followed from there):
+ * when such a page opens as text, show it rendered instead.
+ */
+async function renderRulePage(editor: vscode.TextEditor | undefined): Promise<void> {
+  const file = editor?.document.uri;
+  if (!file || file.scheme !== 'file' || path.dirname(file.fsPath) !== extensionPath(path.join('docs', 'rules'))) return;
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  await vscode.commands.executeCommand('markdown.showPreview', file);
 }
 
 async function startClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
@@ -180,7 +181,6 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.LogO
     } satisfies InitializationOptions,
     synchronize: { configurationSection: 'abi3lint' },
     middleware: {
-      handleDiagnostics: (uri, diagnostics, next) => next(uri, withDocLinks(diagnostics)),
       // the server's "Show documentation" opens the bundled page, rendered
       executeCommand: async (command, args, next) => (command === 'abi3lint.server.showRuleDocs' ? openRuleDocs(String(args[0] ?? '')) : next(command, args)),
     },
@@ -210,7 +210,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   inactiveDecoration = vscode.window.createTextEditorDecorationType({ opacity: '0.55', rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
   context.subscriptions.push(output, statusItem, inactiveDecoration);
   context.subscriptions.push(
-    vscode.window.onDidChangeActiveTextEditor(() => updateStatusItem()),
+    vscode.window.onDidChangeActiveTextEditor((e) => {
+      updateStatusItem();
+      void renderRulePage(e);
+    }),
     vscode.window.onDidChangeVisibleTextEditors(() => drawInactive()),
     vscode.workspace.onDidCloseTextDocument((d) => inactive.delete(d.uri.toString())),
     vscode.commands.registerCommand('abi3lint.restartServer', async () => {

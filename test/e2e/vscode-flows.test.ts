@@ -1,0 +1,147 @@
+/**
+ * The editor experience on a project, in a real VS Code (code-server + Chromium, the packaged VSIX): an unchecked
+ * file goes to checked in one click, a rule's code opens its bundled page, unsafe fixes say so in their titles,
+ * and a flood of one name reads as one problem. Assertions are on what the page shows; screenshots go to
+ * test-results/ (the README's VS Code section uses vscode-not-checked.png and vscode-set-target.png).
+ * Needs what scripts/setup-e2e installs; without it this test fails and says so.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { missingTools, startVsCode, type VsCode } from '../../scripts/vscode-harness';
+import { ROOT } from '../helpers/fixtures';
+
+const RESULTS = path.join(ROOT, 'test-results');
+
+const UNCHECKED = `/* No Py_LIMITED_API here, and no build file sets one. */
+#include <Python.h>
+
+PyObject *first(PyObject *t) { return PyTuple_GET_ITEM(t, 0); }
+PyObject *qualname(PyObject *o) { return PyType_GetQualName(Py_TYPE(o)); }
+`;
+
+const FLOOD = `#define Py_LIMITED_API 0x03090000
+#include <Python.h>
+
+void fill(PyObject *t, PyObject *a, PyObject *b, PyObject *c)
+{
+    PyTuple_SET_ITEM(t, 0, a);
+    PyTuple_SET_ITEM(t, 1, b);
+    PyTuple_SET_ITEM(t, 2, c);
+}
+
+PyObject *pair(PyObject *t) { return PyTuple_Pack(2, PyTuple_GET_ITEM(t, 0), PyTuple_GET_ITEM(t, 1)); }
+`;
+
+describe('VS Code (code-server): from not checked to checked, rule pages, fix titles, floods', { timeout: 300000 }, () => {
+  let vs: VsCode | undefined;
+  let page: any;
+  let source: string;
+
+  before(async () => {
+    const missing = missingTools();
+    assert.deepEqual(missing, [], `missing ${missing.join(', ')}: run scripts/setup-e2e to run the VS Code test`);
+    fs.mkdirSync(RESULTS, { recursive: true });
+    source = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-flows-'));
+    fs.mkdirSync(path.join(source, 'plain'));
+    fs.writeFileSync(path.join(source, 'plain', 'unchecked.c'), UNCHECKED);
+    fs.mkdirSync(path.join(source, 'demo'));
+    fs.writeFileSync(path.join(source, 'demo', 'flood.c'), FLOOD);
+    vs = await startVsCode(source, fs.createWriteStream(path.join(RESULTS, 'code-server-flows.log')));
+    page = vs.page;
+  });
+
+  after(async () => {
+    await vs?.close();
+    if (source) fs.rmSync(source, { recursive: true, force: true });
+  });
+
+  const open = async (name: string): Promise<void> => {
+    // Quick Open, once the workbench (not a webview) has the keyboard: retried after a click into the editor
+    for (let attempt = 0; ; attempt++) {
+      await page.keyboard.press('Control+P');
+      const shown = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 5000 }).then(() => true, () => false);
+      if (shown) break;
+      if (attempt === 3) throw new Error('Quick Open did not appear');
+      await page.locator('.monaco-editor .view-lines').first().click();
+    }
+    await page.keyboard.type(name);
+    // (the list shows recent files until the filter applies: wait for the row of this file)
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20000 });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(`[...document.querySelectorAll('.tab.active')].some((t) => t.textContent.includes(${JSON.stringify(name)}))`, null, { timeout: 20000 });
+  };
+  const goTo = async (line: number, col: number): Promise<void> => {
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type(`${line}:${col}`);
+    await page.keyboard.press('Enter');
+  };
+  const shot = (name: string) => page.screenshot({ path: path.join(RESULTS, name) });
+
+  test('an unchecked file: the status says so, a notification offers the ways forward, the version picker checks it', async (t) => {
+    t.after(() => shot('vscode-flows-last.png').catch(() => undefined));
+    await open('unchecked.c');
+    // the status item and the once-per-session notification
+    await page.locator('.statusbar-item', { hasText: 'abi3lint: not checked' }).first().waitFor({ timeout: 30000 });
+    const toast = page.locator('.notification-toast', { hasText: 'abi3lint does not check unchecked.c' });
+    await toast.first().waitFor({ timeout: 30000 });
+    const toastText: string = await toast.first().innerText();
+    assert.match(toastText, /no Py_LIMITED_API: the file does not define it, no build configuration sets it/);
+    for (const b of ['Set Target…', 'Open Settings', 'Learn More']) assert.ok(await toast.first().locator('.monaco-button', { hasText: b }).count(), `no "${b}" button`);
+    assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 0, 'nothing is checked yet');
+    await shot('vscode-not-checked.png');
+    // Set Target… → a version picker with the lowest version this file needs first
+    await toast.first().locator('.monaco-button', { hasText: 'Set Target…' }).click();
+    const first = page.locator('.quick-input-list .monaco-list-row').first();
+    await first.waitFor({ timeout: 20000 });
+    const firstText: string = await first.innerText();
+    assert.match(firstText, /3\.11/);
+    assert.match(firstText, /the lowest this file needs/);
+    await shot('vscode-set-target.png');
+    await page.keyboard.press('Enter');
+    // checked now: the status names the target and the squiggle of the hidden macro appears
+    await page.locator('.statusbar-item', { hasText: '3.11' }).first().waitFor({ timeout: 30000 });
+    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30000 });
+    await shot('vscode-checked.png');
+  });
+
+  test("a rule's code in the hover opens its bundled page, rendered", async (t) => {
+    t.after(() => shot('vscode-flows-last.png').catch(() => undefined));
+    await goTo(4, 45); // PyTuple_GET_ITEM in unchecked.c, checked at 3.11 now
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const link = page.locator('.monaco-hover a', { hasText: 'ABI004' });
+    await link.first().waitFor({ timeout: 20000 });
+    await link.first().click();
+    await page.waitForFunction(`[...document.querySelectorAll('.tab')].some((t) => /Preview ABI004\\.md/.test(t.textContent))`, null, { timeout: 30000 });
+    // rendered, and the source tab was not left open
+    const tabs: string[] = await page.locator('.tab').allInnerTexts();
+    assert.ok(!tabs.some((t) => /^ABI004\.md/.test(t.trim())), tabs.join(' | '));
+    await shot('vscode-rule-page.png');
+    // back to the source (the preview's webview keeps the keyboard otherwise)
+    await page.locator('.tab', { hasText: 'unchecked.c' }).first().click();
+    await page.locator('.monaco-editor .view-lines').first().click();
+  });
+
+  test('the Quick Fix menu: unsafe fixes say so in a fixed place; one flood, one count and one fix-all', async (t) => {
+    t.after(() => shot('vscode-flows-last.png').catch(() => undefined));
+    await open('flood.c');
+    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60000 });
+    await page.keyboard.press('Control+Shift+M');
+    await page.waitForFunction(`(document.querySelector('.markers-panel')?.innerText ?? '').includes('3 uses in this file')`, null, { timeout: 30000 });
+    const problems: string = await page.locator('.markers-panel').innerText();
+    assert.equal((problems.match(/3 uses in this file/g) ?? []).length, 1, problems);
+    assert.doesNotMatch(problems, /\[macro-only-api\]/, 'no [rule-name] after the message');
+    await goTo(6, 10);
+    await page.keyboard.press('Control+.');
+    const unsafe = page.locator('.action-widget .monaco-list-row', { hasText: 'Replace with PyTuple_SetItem (unsafe: fails unless the tuple is new; steals the item)' });
+    await unsafe.first().waitFor({ timeout: 20000 });
+    const menu: string = await page.locator('.action-widget').first().innerText();
+    assert.equal((menu.match(/Suppress ABI004 on this line/g) ?? []).length, 1, menu);
+    assert.match(menu, /Fix all ABI004 \(macro-only-api\) problems in this file \(2\)/);
+    await shot('vscode-unsafe-fix.png');
+    await page.keyboard.press('Escape');
+  });
+});
