@@ -25,7 +25,7 @@ import { directivesMet } from '../server/src/core/scan';
 import { initParser } from '../server/src/core/parser';
 import { DocumentSession } from '../server/src/core/session';
 import type { LintResult } from '../server/src/core/types';
-import { generateSource } from './bench';
+import { generateSource } from './gen-source';
 import { LspClient } from './lsp-client';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -69,6 +69,8 @@ export interface VsCode {
   workspace: string;
   /** Activation timings the extension appended (one JSON line per activation). */
   timingsFile: string;
+  /** The client's change/diagnostics timestamps (ABI3LINT_TRACE_FILE). */
+  traceFile: string;
   // playwright-core is loaded from the e2e cache at run time: typed loosely
   page: any;
   browser: any;
@@ -102,12 +104,14 @@ export async function startVsCode(workspaceFrom: string, log?: NodeJS.WritableSt
     }),
   );
   const timingsFile = path.join(dir, 'timings.jsonl');
+  const traceFile = path.join(dir, 'trace.jsonl');
   const env = {
     ...process.env,
     XDG_DATA_HOME: path.join(dir, 'xdg-data'),
     XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
     PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
     ABI3LINT_TIMINGS_FILE: timingsFile,
+    ABI3LINT_TRACE_FILE: traceFile,
   };
   const inst = spawnSync(NODE24, [CODE_SERVER, '--user-data-dir', user, '--extensions-dir', ext, '--install-extension', vsix], { env, encoding: 'utf8' });
   if (inst.status !== 0) throw new Error(`installing the VSIX failed:\n${inst.stdout}${inst.stderr}`);
@@ -149,7 +153,7 @@ export async function startVsCode(workspaceFrom: string, log?: NodeJS.WritableSt
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-    return { dir, workspace, timingsFile, page, browser, close };
+    return { dir, workspace, timingsFile, traceFile, page, browser, close };
   } catch (e) {
     await close();
     throw e;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { lint, PositionMap } from '../server/src/core/lint';
 import { DocumentSession } from '../server/src/core/session';
-import { generateSource } from '../scripts/bench';
+import { generateSource } from '../scripts/gen-source';
 import { Rng } from '../scripts/fuzz';
 import { ROOT } from './helpers/fixtures';
 

@@ -45,6 +45,17 @@ function recordTimings(output: vscode.LogOutputChannel, t: Timings): void {
     }
   }
 }
+const TRACE = process.env.ABI3LINT_TRACE_FILE;
+/** One JSON line per event, epoch milliseconds (the page's clock is the same machine's): for the benchmark only. */
+function trace(event: string, uri: string, n?: number): void {
+  if (!TRACE) return;
+  try {
+    fs.appendFileSync(TRACE, JSON.stringify({ event, at: performance.timeOrigin + performance.now(), uri, n }) + '\n');
+  } catch {
+    /* best effort */
+  }
+}
+
 let statusItem: vscode.StatusBarItem;
 const statuses = new Map<string, ServerStatus>();
 /** Inactive #if regions per document, drawn dimmed (as vscode-clangd does) instead of as hint diagnostics. */
@@ -181,6 +192,15 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.LogO
     } satisfies InitializationOptions,
     synchronize: { configurationSection: 'abi3lint' },
     middleware: {
+      // (with $ABI3LINT_TRACE_FILE set, the benchmark's timestamps on this side: a change sent, diagnostics received)
+      didChange: (event, next) => {
+        trace('change', event.document.uri.toString());
+        return next(event);
+      },
+      handleDiagnostics: (uri, diagnostics, next) => {
+        trace('diagnostics', uri.toString(), diagnostics.length);
+        next(uri, diagnostics);
+      },
       // the server's "Show documentation" opens the bundled page, rendered
       executeCommand: async (command, args, next) => (command === 'abi3lint.server.showRuleDocs' ? openRuleDocs(String(args[0] ?? '')) : next(command, args)),
     },

@@ -113,7 +113,7 @@ export function finish(result: LintResult, suppressions: Suppression[]): void {
 }
 
 /** At most this many other uses are listed in the first use's related information. */
-export const MAX_RELATED_USES = 50;
+export const MAX_RELATED_USES = 20;
 
 /**
  * One finding per occurrence, but the first occurrence of a name (per rule) carries the count and the other
