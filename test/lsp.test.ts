@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { applyLspEdits, LspClient } from '../scripts/lsp-client';
 
 const SOURCE = `#define Py_LIMITED_API 0x03090000
@@ -64,7 +64,10 @@ describe('language server over stdio', { timeout: 60000 }, () => {
     await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version, text } });
     const d = await client.diagnostics(uri, version, mark);
     assert.deepEqual(codes(d), ['5:18 ABI004', '6:18 ABI002']);
-    assert.match(d.diagnostics.find((x) => x.code)!.codeDescription!.href, /docs\/rules\/ABI004\.md$/);
+    // the rule's page, bundled: a file URI that exists (every local editor opens it)
+    const href = d.diagnostics.find((x) => x.code)!.codeDescription!.href;
+    assert.match(href, /^file:\/\/.*\/docs\/rules\/ABI004\.md$/);
+    assert.ok(fs.existsSync(fileURLToPath(href)), href);
     const status = await client.next<{ uri: string; target: string }>('abi3lint/status', (s) => s.uri === uri, mark);
     assert.match(status.target, /3\.9/);
   });

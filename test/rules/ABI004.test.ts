@@ -22,6 +22,12 @@ ruleTester('ABI004', {
       output: 'void f(PyObject *t, PyObject *v) { PyTuple_SetItem(t, 0, v); }',
     },
     {
+      name: 'advice, not a name, reads as advice',
+      code: 'int r(PyObject *o) { return PyUnicode_READY(o); }',
+      errors: [{ message: "'PyUnicode_READY' is a static inline function hidden from the Limited API; remove the call" }],
+      fixTitles: ['Hint: remove the call (3.2+). Since 3.12 every str is ready; the call has been a no-op since 3.10 and can be deleted.'],
+    },
+    {
       name: 'in a macro body: reported, and renamed there',
       code: '#define FIRST(t) PyTuple_GET_ITEM(t, 0)',
       errors: [{ message: /^'PyTuple_GET_ITEM' is a macro hidden from the Limited API/, line: 1 }],

@@ -94,7 +94,7 @@ export function hoverForName(name: string, target: Target | null, cat: Catalog =
   if (e.kind) facts.push(`Kind: ${e.kind === 'inline' ? 'static inline function' : e.kind}${e.header ? ` in ${e.header}` : ''}`);
   lines.push(facts.map((f) => `- ${f}`).join('\n'));
   const runtime = behaviourOf(name);
-  if (runtime) lines.push(`**Run time:** ${runtime.title} needs Python ${runtime.version}; older Pythons: ${runtime.otherSide} ([docs](${runtime.docs}))`);
+  if (runtime) lines.push(`**Run time:** ${runtime.title} needs Python ${runtime.version}: ${runtime.otherSide} ([docs](${runtime.docs}))`);
   const repl = cat.replacements.get(name);
   if (repl) {
     const alt = (target && repl.alternatives.find((a) => minorOf(a.since) <= target.minor)) ?? repl.alternatives[0];

@@ -139,6 +139,9 @@ class SiteFinder {
   }
 
   *slotEntries(): Generator<Site> {
+    // (each pass below first asks whether its construct can be in the file at all: a keystroke in a 16k-line
+    // file pays a whole-text regex per pass otherwise)
+    if (!this.text.includes('_Slot')) return;
     const ids = new Set([...this.b.typeSlots.values(), ...this.b.moduleSlots.values()].map((f) => ('id' in f.construct ? String(f.construct.id) : '')));
     const valued = new Set([...this.b.slotValues.keys()].map((k) => k.split(':')[0]));
     for (const m of this.text.matchAll(/\{\s*(Py_(?:tp|am|mod|bf|nb|sq|mp)_\w+|\d+)\s*,\s*([^{};]*?)\s*\}/g)) {
@@ -173,7 +176,7 @@ class SiteFinder {
   }
 
   *flags(): Generator<Site> {
-    const names = [...this.b.flags.keys()].filter((n) => ['spec-flag', 'method-flag'].includes(this.b.flags.get(n)!.construct.kind));
+    const names = [...this.b.flags.keys()].filter((n) => ['spec-flag', 'method-flag'].includes(this.b.flags.get(n)!.construct.kind) && this.text.includes(n));
     if (!names.length) return;
     for (const m of this.text.matchAll(new RegExp(`\\b(${names.join('|')})\\b`, 'g'))) {
       const start = m.index ?? 0;
@@ -186,7 +189,7 @@ class SiteFinder {
 
   *negativeBasicsize(): Generator<Site> {
     const fact = this.b.facts.find((f) => f.construct.kind === 'spec-field' && !f.refuted);
-    if (!fact) return;
+    if (!fact || !this.text.includes('PyType_Spec')) return;
     for (const m of this.text.matchAll(/\bPyType_Spec\b[^;{}()]*=\s*\{/g)) {
       const brace = (m.index ?? 0) + m[0].length - 1;
       if (!this.active(brace)) continue;
@@ -201,7 +204,7 @@ class SiteFinder {
   }
 
   *memberNames(): Generator<Site> {
-    const names = [...this.b.memberNames.keys()];
+    const names = [...this.b.memberNames.keys()].filter((n) => this.text.includes(n));
     if (!names.length) return;
     for (const m of this.text.matchAll(new RegExp(`"(${names.join('|')})"`, 'g'))) {
       const start = m.index ?? 0;
@@ -217,7 +220,7 @@ class SiteFinder {
     const byFunction = new Map<string, Fact[]>();
     for (const [k, f] of this.b.arguments) {
       const fn = k.split(':')[0];
-      byFunction.set(fn, [...(byFunction.get(fn) ?? []), f]);
+      if (this.text.includes(fn)) byFunction.set(fn, [...(byFunction.get(fn) ?? []), f]);
     }
     if (!byFunction.size) return;
     for (const m of this.text.matchAll(new RegExp(`\\b(${[...byFunction.keys()].join('|')})\\s*\\(`, 'g'))) {
