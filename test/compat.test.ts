@@ -1,0 +1,76 @@
+/**
+ * data/compat/abi3lint_compat.h (issue 13, item 2): every shim compiles at every target from 3.6 with the
+ * headers of every version from the target to 3.15 (and without Py_LIMITED_API with 3.13-3.15), and behaves like the real
+ * function: one module built at 3.6 with the 3.6 headers gives, on every CPython 3.6-3.15, the results the real
+ * functions give (the same module built at 3.13 with the 3.13 headers, on 3.13-3.15).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { describeOutcome, interpreters, proveAll } from '../scripts/runtime';
+import { ROOT, headersFor } from './helpers/fixtures';
+
+const COMPAT = path.join(ROOT, 'data', 'compat');
+const MINORS = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+const USE = `#include <Python.h>
+#include <limits.h>
+#include "abi3lint_compat.h"
+int use(PyObject *m, PyObject *o, PyObject *d, PyObject *w)
+{
+    PyObject *r = Py_NewRef(o), *x = Py_XNewRef(NULL), *res = NULL, *e;
+    (void)x;
+    if (PyModule_AddObjectRef(m, "o", r) < 0) return -1;
+    Py_XDECREF(PyObject_CallNoArgs(o));
+    Py_XDECREF(PyObject_CallOneArg(o, o));
+    Py_XDECREF(PyType_GetName(Py_TYPE(o)));
+    Py_XDECREF(PyType_GetQualName(Py_TYPE(o)));
+    e = PyErr_GetRaisedException();
+    PyErr_SetRaisedException(e);
+    (void)PyLong_AsInt(o);
+    (void)PyDict_GetItemRef(d, o, &res);
+    (void)PyWeakref_GetRef(w, &res);
+    Py_XDECREF(PyImport_AddModuleRef("sys"));
+    return 0;
+}
+`;
+
+test('the compat header compiles at every target from 3.6 with every header version from the target to 3.15 (-Wall -Werror)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-compat-'));
+  const file = path.join(dir, 'use.c');
+  fs.writeFileSync(file, USE);
+  const failures: string[] = [];
+  let builds = 0;
+  for (const t of [...MINORS, null]) {
+    for (const h of MINORS) {
+      if (t !== null && h < t) continue;
+      // (without Py_LIMITED_API the header adds nothing: the full API has these functions from 3.13's headers)
+      if (t === null && h < 13) continue;
+      const limited = t === null ? [] : [`-DPy_LIMITED_API=0x03${t.toString(16).padStart(2, '0').toUpperCase()}0000`];
+      const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', '-Werror', '-Wno-unused-function', ...limited, '-I', headersFor(`3.${h}`), '-I', COMPAT, file], { encoding: 'utf8' });
+      builds++;
+      if (r.status !== 0) failures.push(`target ${t === null ? 'none' : `3.${t}`}, headers 3.${h}:\n${r.stderr.split('\n').slice(0, 4).join('\n')}`);
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.equal(builds, 55 + 3);
+  assert.deepEqual(failures, []);
+});
+
+test('the shims behave like the real functions on every CPython 3.6-3.15 (built once at 3.6 with the 3.6 headers)', async () => {
+  const pythons = interpreters();
+  const have = pythons.map((p) => p.minor);
+  assert.deepEqual(have, MINORS.map((m) => `3.${m}`), 'every CPython from 3.6 to 3.15 is needed (README "Runtime proofs")');
+  const file = path.join(ROOT, 'test', 'runtime', 'compat.c');
+  const { built, outcomes } = await proveAll([{ file, target: '3.6', headers: '3.6' }, { file, target: '3.13', headers: '3.13' }], pythons);
+  for (const b of built) assert.ok(!(b instanceof Error), String(b));
+  const shim = [...outcomes[0].entries()].map(([m, o]) => `${m} ${describeOutcome(o)}`);
+  const real = [...outcomes[1].entries()].map(([m, o]) => `${m} ${describeOutcome(o)}`);
+  assert.equal(shim.length, 10);
+  assert.equal(real.length, 3);
+  const expected = real[0].replace(/^3\.13 /, '');
+  assert.match(expected, /^ok: \(1, \(0, 1, -1\), \(0, 12\), \('Index', 'Index'\), \(1, 'ValueError', 1\), \(-1, 1, 7\), \(1, 1, 0, 1, -1, 1\), \(11, 1, -1\), 'sys'\)$/);
+  for (const line of [...shim, ...real]) assert.equal(line.replace(/^3\.\d+ /, ''), expected, line);
+});
