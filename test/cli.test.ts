@@ -39,7 +39,7 @@ test('the examples show every rule', () => {
   assert.equal(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout);
   const codes = new Set<string>(out.files.flatMap((f: any) => f.findings.map((x: any) => x.code)));
-  for (let i = 1; i <= 15; i++) {
+  for (let i = 1; i <= 17; i++) {
     const code = `ABI${String(i).padStart(3, '0')}`;
     assert.ok(codes.has(code), `examples do not show ${code}`);
   }

@@ -54,11 +54,22 @@ spam_weak(PyObject *self, PyObject *ref)
     return PyWeakref_GetObject(ref);                     /* removed from the Limited API in 3.15 */
 }
 
+static PyObject *
+spam_pair(PyObject *self, PyObject *args)
+{
+    const char *text;
+    int n;                                               /* an int length: no PY_SSIZE_T_CLEAN */
+    if (!PyArg_ParseTuple(args, "s#", &text, &n))        /* SystemError from 3.10 */
+        return NULL;
+    return Py_BuildValue("(ip)", n, n > 0);              /* "p" is new in 3.14 */
+}
+
 static PyMethodDef spam_methods[] = {
     {"first", spam_first, METH_VARARGS, NULL},
     {"error", spam_error, METH_NOARGS, NULL},
     {"fork", spam_fork, METH_NOARGS, NULL},
     {"weak", spam_weak, METH_O, NULL},
+    {"pair", spam_pair, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
