@@ -20,6 +20,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { minorNumber } from '../server/src/core/behaviour';
+import { minorToHex } from '../server/src/core/version';
 import { CACHE } from './cache';
 
 const run = promisify(execFile);
@@ -55,8 +57,8 @@ export interface Outcome {
 
 const DRIVER = path.resolve(__dirname, '../../scripts/runtime_driver.py');
 
-export const minorNumber = (m: string): number => Number(m.split('.')[1]);
-export const hexOf = (m: string): string => `0x03${minorNumber(m).toString(16).padStart(2, '0').toUpperCase()}0000`;
+export { minorNumber };
+export const hexOf = (m: string): string => minorToHex(minorNumber(m));
 
 function versionOf(command: string): string | null {
   const r = spawnSync(command, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', timeout: 20000 });

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { minorToHex } from '../server/src/core/version';
 import { describeOutcome, interpreters, proveAll } from '../scripts/runtime';
 import { ROOT, headersFor } from './helpers/fixtures';
 
@@ -48,7 +49,7 @@ test('the compat header compiles at every target from 3.6 with every header vers
       if (t !== null && h < t) continue;
       // (without Py_LIMITED_API the header adds nothing: the full API has these functions from 3.13's headers)
       if (t === null && h < 13) continue;
-      const limited = t === null ? [] : [`-DPy_LIMITED_API=0x03${t.toString(16).padStart(2, '0').toUpperCase()}0000`];
+      const limited = t === null ? [] : [`-DPy_LIMITED_API=${minorToHex(t)}`];
       const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', '-Werror', '-Wno-unused-function', ...limited, '-I', headersFor(`3.${h}`), '-I', COMPAT, file], { encoding: 'utf8' });
       builds++;
       if (r.status !== 0) failures.push(`target ${t === null ? 'none' : `3.${t}`}, headers 3.${h}:\n${r.stderr.split('\n').slice(0, 4).join('\n')}`);

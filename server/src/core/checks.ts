@@ -9,7 +9,7 @@ import { contribution, type MinContrib } from './facts/minimum';
 import type { Node } from './parser';
 import { addSuppression, type Reporter, type Suppression } from './report';
 import type { ConfigContext, Facts, MemberUse, NameUse, Rule, RuleContext, ScanHandlers } from './rules/rule';
-import { notAUseAt } from './declarations';
+import { callOfIdentifier, notAUseAt } from './declarations';
 import { lineStartAt } from './position';
 import { scan, type ScanListener } from './scan';
 import type { Finding, Range } from './types';
@@ -40,8 +40,7 @@ class Use implements NameUse {
   }
   call(): Node | null {
     if (!this.isCall || this.inMacro) return null;
-    const parent = this.facts.tree.rootNode.descendantForIndex(this.start, this.end)?.parent;
-    return parent && parent.type === 'call_expression' && parent.childForFieldName('function')?.startIndex === this.start ? parent : null;
+    return callOfIdentifier(this.facts.tree, this.start, this.end);
   }
 }
 

@@ -393,6 +393,12 @@ export function declaringRows(tree: Tree, text: string, name: string, member: bo
  * along the offset (error recovery can leave a definition inside another). (TreeCursor.gotoFirstChildForIndex
  * does not move in web-tree-sitter 0.27.1: it returns false and stays on the first child.)
  */
+/** The call expression whose function is the identifier at [start, end), if any. */
+export function callOfIdentifier(tree: Tree, start: number, end: number): Node | null {
+  const call = tree.rootNode.descendantForIndex(start, end)?.parent;
+  return call && call.type === 'call_expression' && call.childForFieldName('function')?.startIndex === start ? call : null;
+}
+
 export function functionAround(tree: Tree, offset: number): number | null {
   let node: Node | null = tree.rootNode;
   let found: number | null = null;

@@ -12,7 +12,6 @@ export default defineRule({
     for (const site of sitesOf(cx)) {
       const f = site.fact;
       if (f.direction !== 'needs' || factVersion(f) <= cx.target.minor) continue;
-      if (f.construct.kind === 'hash-units' && cx.target.minor >= 13) continue;
       const lead = `needs Python ${f.version} at run time (the target is ${minorToString(cx.target.minor)})`;
       const fixes = siteFixes(cx, site);
       const raise = raiseTargetFix(cx.doc.text, cx.pos, cx.limitedDefineInFile, factVersion(f), ': drops support for older Pythons');

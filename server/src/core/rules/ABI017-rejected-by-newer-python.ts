@@ -9,8 +9,6 @@ export default defineRule({
     for (const site of sitesOf(cx)) {
       const f = site.fact;
       if (f.direction !== 'rejected') continue;
-      // From 3.13 "#" lengths are Py_ssize_t whatever PY_SSIZE_T_CLEAN says: only older targets meet the SystemError.
-      if (f.construct.kind === 'hash-units' && cx.target.minor >= 13) continue;
       const lead = `stops working from Python ${f.version}`;
       cx.report(site.start, site.end, siteMessage(cx, site, lead), { kind: 'runtime', fixes: siteFixes(cx, site) });
     }

@@ -4,6 +4,7 @@
  * (behaviour newer than the target) and ABI017 (rejected by newer Pythons); computed once per analysis.
  * Inactive code at the target is skipped.
  */
+import { callOfIdentifier } from '../declarations';
 import { loadBehaviour, minorNumber, type Behaviour, type Fact } from '../behaviour';
 import { FORMAT_FUNCTIONS, decodeLiterals, formatUnits, stringMacros, type Decoded, type Family, type FormatUnit } from '../formats';
 import type { Node } from '../parser';
@@ -34,18 +35,14 @@ export function sitesOf(cx: RuleContext): Site[] {
   return sites;
 }
 
+/** A call of a function that takes a format string. */
+const FORMAT_CALL = new RegExp(`\\b(${[...FORMAT_FUNCTIONS.keys()].join('|')})\\s*\\(`, 'g');
+
 const notComment = (n: Node | null): n is Node => !!n && n.type !== 'comment';
 
 /** The argument nodes of a call. */
 export function callArguments(call: Node): Node[] {
   return call.childForFieldName('arguments')?.namedChildren.filter(notComment) ?? [];
-}
-
-/** The call whose function is the identifier at [start, end), if any. */
-function callAt(cx: RuleContext, start: number, end: number): Node | null {
-  const id = cx.tree.rootNode.descendantForIndex(start, end);
-  const call = id?.parent;
-  return call && call.type === 'call_expression' && call.childForFieldName('function')?.startIndex === start ? call : null;
 }
 
 /** Whether PY_SSIZE_T_CLEAN is defined in the file (before Python.h or anywhere active). */
@@ -104,12 +101,11 @@ class SiteFinder {
   }
 
   *formats(): Generator<Site> {
-    const names = [...FORMAT_FUNCTIONS.keys()].join('|');
     let clean: boolean | null = null;
-    for (const m of this.text.matchAll(new RegExp(`\\b(${names})\\s*\\(`, 'g'))) {
+    for (const m of this.text.matchAll(FORMAT_CALL)) {
       const start = m.index ?? 0;
       if (!this.active(start)) continue;
-      const call = callAt(this.cx, start, start + m[1].length);
+      const call = callOfIdentifier(this.cx.tree, start, start + m[1].length);
       if (!call) continue;
       const { family, arg } = FORMAT_FUNCTIONS.get(m[1])!;
       const fmtArg = callArguments(call)[arg];
@@ -125,7 +121,8 @@ class SiteFinder {
         const fact = this.b.units.get(family)?.get(u.key);
         if (fact) yield { fact, start: at(u), end: to(u), text: text(u) };
       }
-      const hashed = units.find((u) => u.hash);
+      // From 3.13 "#" lengths are Py_ssize_t whatever PY_SSIZE_T_CLEAN says: only older targets meet either break.
+      const hashed = this.cx.target.minor < 13 ? units.find((u) => u.hash) : undefined;
       if (hashed && family !== 'PyUnicode_FromFormat') {
         clean ??= ssizeClean(this.cx);
         const fact = this.hashFact(family, clean);
@@ -226,7 +223,7 @@ class SiteFinder {
     for (const m of this.text.matchAll(new RegExp(`\\b(${[...byFunction.keys()].join('|')})\\s*\\(`, 'g'))) {
       const start = m.index ?? 0;
       if (!this.active(start)) continue;
-      const call = callAt(this.cx, start, start + m[1].length);
+      const call = callOfIdentifier(this.cx.tree, start, start + m[1].length);
       if (!call) continue;
       const args = callArguments(call);
       for (const f of byFunction.get(m[1])!) {
