@@ -84,8 +84,42 @@ function headerInfoOf(file: string, text: string, stamp: string | null, tree: Tr
       for (const mm of decl.members ?? []) addRow(entry.members, mm, row);
     }
   }
+  for (const [mm, row] of pastedMembers(text, directives)) addRow(entry.members, mm, row);
   remember(file, entry);
   return entry;
+}
+
+/**
+ * Members a header builds by token pasting: `#define FIELDS(pref) PyObject *pref##_weakreflist;` used as
+ * `FIELDS(m)` declares `m_weakreflist` (immutables' _map.h), which no tree of the header shows. Yields each
+ * pasted name with the row of the macro's use.
+ */
+export function* pastedMembers(text: string, directives: Directive[]): Generator<[string, number]> {
+  for (const d of directives) {
+    if (d.name !== 'define' || !d.rest.includes('##')) continue;
+    const m = /^(\w+)\(([^)]*)\)/.exec(d.rest);
+    if (!m) continue;
+    const params = m[2].split(',').map((p) => p.trim());
+    const suffixes: [number, string][] = [];
+    for (const p of d.rest.slice(m[0].length).matchAll(/\b(\w+)\s*##\s*(\w+)/g)) {
+      const i = params.indexOf(p[1]);
+      if (i >= 0) suffixes.push([i, p[2]]);
+    }
+    if (!suffixes.length) continue;
+    const use = new RegExp(`\\b${m[1]}\\s*\\(([^()]*)\\)`, 'g');
+    for (const u of text.matchAll(use)) {
+      if (u.index! >= d.start && u.index! < d.end) continue;
+      const args = u[1].split(',').map((a) => a.trim());
+      const row = lineAt(text, u.index!);
+      for (const [i, suffix] of suffixes) if (/^\w+$/.test(args[i] ?? '')) yield [args[i] + suffix, row];
+    }
+  }
+}
+
+function lineAt(text: string, offset: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function addRow(m: Map<string, number[]>, name: string, row: number): void {

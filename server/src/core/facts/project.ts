@@ -13,7 +13,7 @@ import type { PositionMap } from '../position';
 import type { Target } from '../types';
 import { NEWEST_HEADERS } from '../version';
 import type { Conditions } from './conditions';
-import { headerConditions, type HeaderInfo } from './includes';
+import { headerConditions, pastedMembers, type HeaderInfo } from './includes';
 
 /** What the project's declarations make of a name: declared (never flagged), or provided by a polyfill. */
 export interface ProjectState {
@@ -146,6 +146,9 @@ export class ProjectDeclarations {
       const inside = declaringRows(this.tree, this.text, name, member, rowOf, start, end);
       rows = was.rows.filter((r) => r < firstLine).concat(inside, was.rows.filter((r) => r > lastOld).map((r) => r + lineDelta));
     } else rows = declaringRows(this.tree, this.text, name, member, rowOf);
+    if (member && !rows.length && this.text.includes('##')) {
+      for (const [m, row] of pastedMembers(this.text, this.cond.pp.directives)) if (m === name) rows.push(row);
+    }
     st = member ? { project: rows.length > 0, covered: false, rows } : this.stateOfName(name, rows);
     this.memo.set(k, st);
     return st;
