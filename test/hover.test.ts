@@ -22,3 +22,10 @@ test('a slot or flag name shows its run-time floor from data/behaviour.json', ()
   const h = hoverForName('Py_TPFLAGS_IMMUTABLETYPE', t39)!;
   assert.match(h, /\*\*Run time:\*\* Py_TPFLAGS_IMMUTABLETYPE in a spec's flags needs Python 3\.10: older Pythons ignore the bit/);
 });
+
+test("PyObject_DelAttr's hover names the superseded 3.13.0 headers and shows the replacement with parameter names", () => {
+  const t35: Target = { minor: 5, abi3t: false, source: { kind: 'option', detail: '3.5' } };
+  const h = hoverForName('PyObject_DelAttr', t35)!;
+  assert.match(h, /CPython 3\.13\.0's headers declare it as an exported function at targets 3\.2–3\.12: a binary built with them at such a target needs Python 3\.13/);
+  assert.match(h, /\*\*Use instead:\*\* `PyObject_SetAttr\(v, name, NULL\)` \(3\.2\+, safe\)/);
+});

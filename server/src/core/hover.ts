@@ -98,10 +98,19 @@ export function hoverForName(name: string, target: Target | null, cat: Catalog =
   const repl = cat.replacements.get(name);
   if (repl) {
     const alt = (target && repl.alternatives.find((a) => minorOf(a.since) <= target.minor)) ?? repl.alternatives[0];
-    lines.push(`**Use instead:** \`${alt.template ?? alt.new}\` (${alt.since}+, ${alt.safety}): ${alt.note}`);
+    lines.push(`**Use instead:** \`${alt.template ? withParameters(alt.template, e.signature) : alt.new}\` (${alt.since}+, ${alt.safety}): ${alt.note}`);
   }
   if (e.docs) lines.push(`[Documentation](${DOCS_BASE}${e.docs.replace('#', '.html#')})`);
   return `**${name}**\n\n` + lines.join('\n\n');
+}
+
+/** A replacement template's `$1`, `$2` shown as the parameter names of the signature it replaces
+ *  (`PyObject_SetAttr(v, name, NULL)`), or `…` where the signature names none. */
+export function withParameters(template: string, signature: string | undefined): string {
+  const params = /\(([^()]*)\)\s*$/.exec(signature ?? '')?.[1].split(',') ?? [];
+  // a name only where the parameter has a type before it (`PyObject *v`, not `PyObject *` or `Py_hash_t`)
+  const names = params.map((p) => /\S[\s*]+(\w+)\s*(?:\[\s*\])?$/.exec(p.trim())?.[1]).map((n) => (n && !/^(int|char|long|short|double|float|signed|unsigned)$/.test(n) ? n : undefined));
+  return template.replace(/\$(\d+)/g, (_, i: string) => names[Number(i) - 1] ?? '…');
 }
 
 /**
