@@ -316,3 +316,33 @@ if (require.main === module) {
     process.exit(2);
   });
 }
+
+/**
+ * A whole extension module (its own PyInit_<name>), built into a folder of its own: as abi3 with `target`, or
+ * with the full API when `target` is null. Source given as text (a migration's output) or a file.
+ */
+export async function buildExtension(o: { name: string; source: string; target: string | null; headers: string; into: string }): Promise<string> {
+  const headers = path.join(CACHE, 'headers', o.headers);
+  if (!fs.existsSync(path.join(headers, 'Python.h'))) throw new BuildError(`no CPython ${o.headers} headers in ${headers}: run scripts/fetch-cpython-headers`);
+  fs.mkdirSync(o.into, { recursive: true });
+  const src = path.join(o.into, `${o.name}.c`);
+  fs.writeFileSync(src, o.source);
+  const so = path.join(o.into, o.target ? `${o.name}.abi3.so` : `${o.name}.so`);
+  const limited = o.target ? [`-DPy_LIMITED_API=${hexOf(o.target)}`] : [];
+  try {
+    await run('gcc', ['-shared', '-fPIC', '-O1', '-g0', ...limited, '-I', headers, '-Werror=implicit-function-declaration', '-Werror=int-conversion', '-Werror=incompatible-pointer-types', '-o', so, src], { maxBuffer: 16 << 20 });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new BuildError(`${o.name} does not build (${o.target ? `abi3 ${o.target}` : 'full API'}, ${o.headers} headers):\n${err.stderr ?? err.message}`);
+  }
+  return so;
+}
+
+/** Runs a Python script with `dir` first on sys.path; its output, or the error that ended it. */
+export async function runScript(py: Interpreter, dir: string, script: string): Promise<{ ok: boolean; out: string }> {
+  const prelude = `import sys; sys.path.insert(0, ${JSON.stringify(dir)})\n`;
+  return run(py.command, ['-X', 'faulthandler', '-c', prelude + script], { timeout: 60_000, maxBuffer: 16 << 20 }).then(
+    (r) => ({ ok: true, out: r.stdout }),
+    (e: { stdout?: string; stderr?: string; signal?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.signal ? `[signal ${e.signal}] ` : ''}${(e.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` }),
+  );
+}

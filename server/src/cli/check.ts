@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BuildConfig } from '../core/buildconfig';
-import { applyEdits, fixAllEdits } from '../core/fixes';
+import { fixText } from '../core/migrate';
 import { readRegularFile } from '../core/host';
 import { lint, type LintOptions } from '../core/lint';
 import type { Settings } from '../core/settings';
@@ -38,21 +38,14 @@ export async function checkFile(file: string, o: CheckOptions, cache: Map<string
   if ('error' in read) return { result: null, fixed: 0, messages: [`abi3lint: ${rel}: skipped, ${read.error}`] };
   const text = read.text;
   const opts: LintOptions = { settings: o.settings, select: o.select, ignore: o.ignore, buildConfigCache: cache, root: undefined, shareHeaders: true };
-  let r = await lint({ path: file, text }, opts);
+  let r: LintResult;
   let fixed = 0;
   if (o.fix) {
-    let current = text;
-    for (let pass = 0; pass < 5; pass++) {
-      const { edits, fixes } = fixAllEdits(r.findings, { unsafe: o.unsafeFixes });
-      if (!edits.length) break;
-      const applied = applyEdits(current, edits);
-      if (applied.text === current) break;
-      current = applied.text;
-      fixed += fixes;
-      r = await lint({ path: file, text: current }, opts);
-    }
-    if (current !== text) fs.writeFileSync(file, current);
-  }
+    const done = await fixText({ path: file, text }, opts, o.unsafeFixes);
+    r = done.result;
+    fixed = done.fixes;
+    if (done.text !== text) fs.writeFileSync(file, done.text);
+  } else r = await lint({ path: file, text }, opts);
   r.path = rel;
   if (r.target && r.target.source.kind !== 'option') {
     r.target = { ...r.target, source: { ...r.target.source, file: path.relative(o.cwd, r.target.source.file) || path.basename(file) } };

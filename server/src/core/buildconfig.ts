@@ -330,10 +330,12 @@ function readOne(file: string, name: string, text: string, cfg: BuildConfig, for
 /**
  * Reads the build configuration of the nearest folder (from the file's folder up to `root`) that has one.
  */
-export function readBuildConfig(forFile: string, root: string | undefined, host: LintHost, empty?: Set<string>): BuildConfig | null {
+export function readBuildConfig(forFile: string, root: string | undefined, host: LintHost, empty?: Set<string>, found?: Map<string, BuildConfig>): BuildConfig | null {
   let dir = path.dirname(path.resolve(forFile));
   for (let depth = 0; depth < 12; depth++) {
     if (root && !isInside(root, dir)) return null;
+    const known = found?.get(dir);
+    if (known) return known;
     if (empty?.has(dir)) {
       // (a folder known to hold no build file: go on up without looking again)
       const up = path.dirname(dir);
@@ -350,6 +352,8 @@ export function readBuildConfig(forFile: string, root: string | undefined, host:
     if (present.length || problems.length) {
       const cfg: BuildConfig = { dir, files: present.map((p) => path.join(dir, p.name)), facts: [], problems };
       for (const { name, text } of present) readOne(path.join(dir, name), name, text, cfg, forFile);
+      // the same folder's files serve every source under it, but a compilation database answers per file
+      if (!present.some((p) => p.name.endsWith('compile_commands.json'))) found?.set(dir, cfg);
       return cfg;
     }
     empty?.add(dir);

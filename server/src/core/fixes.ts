@@ -69,12 +69,13 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
 }
 
 /** Edits of the chosen fixes of all findings, overlapping groups dropped as wholes. */
-export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edits: TextEdit[]; fixes: number; deferred: number } {
-  const chosen: TextEdit[][] = [];
+export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edits: TextEdit[]; fixes: number; deferred: number; applied: Fix[] } {
+  const chosen: Fix[] = [];
   for (const f of findings) {
     const fix = chooseFix(f, sel);
-    if (fix) chosen.push(fix.edits);
+    if (fix) chosen.push(fix);
   }
+  const applied: Fix[] = [];
   // keep whole fixes only: a fix whose edits overlap an already kept one waits for the next pass
   const kept: TextEdit[] = [];
   const spans: [number, number, number, number][] = [];
@@ -83,7 +84,8 @@ export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edit
   const key = (e: TextEdit): [number, number, number, number] => [e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character];
   const before = (a: [number, number], b: [number, number]): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
   const seen = new Set<string>();
-  for (const group of chosen) {
+  for (const fix of chosen) {
+    const group = fix.edits;
     // the same edit offered by several findings (one `#include <stdio.h>` for fprintf and stderr) is made once
     const sig = JSON.stringify(group);
     if (seen.has(sig)) continue;
@@ -101,8 +103,9 @@ export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edit
       spans.push(key(e));
     }
     fixes++;
+    applied.push(fix);
   }
-  return { edits: kept, fixes, deferred };
+  return { edits: kept, fixes, deferred, applied };
 }
 
 /**

@@ -22,15 +22,18 @@ export interface TextEdit {
 /**
  * What a fix does: `replace` rewrites code (a replacement API, an include, a guard), `raise-target` raises the
  * file's own Py_LIMITED_API (never part of fix-all: it drops Pythons), `suppress` adds an ignore comment,
- * `hint` is advice with no edit (display-only).
+ * `hint` is advice with no edit (display-only), `migrate` rewrites a construct the Limited API has no form of
+ * (a static type to a heap type: unsafe, shown as a preview, never on save).
  */
-export type FixKind = 'replace' | 'raise-target' | 'suppress' | 'hint';
+export type FixKind = 'replace' | 'raise-target' | 'suppress' | 'hint' | 'migrate';
 
 export interface Fix {
   kind: FixKind;
   title: string;
   safety: Safety;
   edits: TextEdit[];
+  /** What a migration leaves to the user or changes in behaviour (shown with its preview). */
+  notes?: string[];
 }
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 

@@ -73,7 +73,7 @@ function buildConfigFor(file: string, src: BuildConfigSource): BuildConfig | nul
   if (src.given !== undefined) return src.given;
   const key = path.dirname(path.resolve(file));
   if (src.cache?.has(key)) return src.cache.get(key) ?? null;
-  const cfg = readBuildConfig(file, src.root, src.host ?? fsHost, emptyFolders(src.cache));
+  const cfg = readBuildConfig(file, src.root, src.host ?? fsHost, emptyFolders(src.cache), foundFolders(src.cache));
   src.cache?.set(key, cfg);
   return cfg;
 }
@@ -86,6 +86,17 @@ function emptyFolders(cache: Map<string, BuildConfig | null> | undefined): Set<s
   if (!s) emptyFoldersOf.set(cache, (s = new Set()));
   if (cache.size === 0) s.clear(); // (the caller cleared its cache: build files may have changed)
   return s;
+}
+
+/** Folders whose build files were read (no compilation database), kept with the caller's cache: psutil's
+ *  setup.py serves the files of fifteen folders below it and is read once, not once per folder. */
+const foundFoldersOf = new WeakMap<Map<string, BuildConfig | null>, Map<string, BuildConfig>>();
+function foundFolders(cache: Map<string, BuildConfig | null> | undefined): Map<string, BuildConfig> | undefined {
+  if (!cache) return undefined;
+  let m = foundFoldersOf.get(cache);
+  if (!m) foundFoldersOf.set(cache, (m = new Map()));
+  if (cache.size === 0) m.clear();
+  return m;
 }
 
 const minorOfDefine = (d: TargetDefine): number => (d.decoded as { minor: number }).minor;

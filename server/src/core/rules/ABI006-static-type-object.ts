@@ -1,6 +1,8 @@
 /** ABI006 static-type-object: a static `PyTypeObject`, which the Limited API cannot describe. */
 import { typeObjectDeclarationAt } from '../declarations';
+import { staticTypeToHeap } from '../migrate/heapType';
 import type { Node } from '../parser';
+import type { Fix } from '../types';
 import { defineRule, type RuleContext } from './rule';
 
 /** A static type object declared by a declaration: its name, and whether this declaration defines it. */
@@ -9,6 +11,7 @@ interface StaticType {
   start: number;
   end: number;
   defines: boolean;
+  decl: Node;
 }
 
 function staticTypesOf(cx: RuleContext, node: Node): StaticType[] {
@@ -22,7 +25,7 @@ function staticTypesOf(cx: RuleContext, node: Node): StaticType[] {
     let cur: Node | null = d;
     while (cur && cur.type === 'init_declarator') cur = cur.childForFieldName('declarator');
     if (!cur || cur.type !== 'identifier') continue; // pointers and arrays of pointers are fine
-    out.push({ name: cur.text, start: cur.startIndex, end: cur.endIndex, defines: d.type === 'init_declarator' });
+    out.push({ name: cur.text, start: cur.startIndex, end: cur.endIndex, defines: d.type === 'init_declarator', decl: node });
   }
   return out;
 }
@@ -38,9 +41,27 @@ function report(cx: RuleContext, decls: StaticType[]): void {
     {
       identifier: main.name,
       related: related.length ? related : undefined,
-      fixes: [{ kind: 'hint', title: 'Hint: describe the type with PyType_Slot[] and a PyType_Spec, then create it with PyType_FromSpec (PyType_FromModuleAndSpec from 3.10) during module init', safety: 'display-only', edits: [] }],
+      fixes: migrationFixes(cx, main, decls),
     },
   );
+}
+
+const HINT = 'describe the type with PyType_Slot[] and a PyType_Spec, then create it with PyType_FromSpec (PyType_FromModuleAndSpec from 3.10) during module init';
+
+/** The heap-type migration (unsafe, a preview), else the hint with the reason it cannot be made here. */
+function migrationFixes(cx: RuleContext, main: StaticType, decls: StaticType[]): Fix[] {
+  if (!main.defines || decls.some((d) => d.decl !== main.decl && d.defines)) return [{ kind: 'hint', title: `Hint: ${HINT}`, safety: 'display-only', edits: [] }];
+  const m = staticTypeToHeap({ text: cx.doc.text, tree: cx.tree, cat: cx.cat, minor: cx.target.minor, name: main.name, definition: main.decl, forward: decls.filter((d) => d.decl !== main.decl).map((d) => d.decl) });
+  if (!m.ok) return [{ kind: 'hint', title: `Hint: ${HINT}. Not converted automatically: ${m.reason}`, safety: 'display-only', edits: [] }];
+  return [
+    {
+      kind: 'migrate',
+      title: `Convert '${main.name}' to a heap type (PyType_Spec) (unsafe: review the preview)`,
+      safety: 'unsafe',
+      edits: m.edits.map((e) => ({ range: cx.pos.range(e.start, e.end), newText: e.newText })),
+      notes: m.notes.length ? m.notes : undefined,
+    },
+  ];
 }
 
 export default defineRule({

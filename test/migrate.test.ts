@@ -1,0 +1,118 @@
+/**
+ * The heap-type migration (issue 13, item 1), input → output: each fixture of test/fixtures/migrate is migrated
+ * at the targets it names; the output must equal the reviewed `<name>.<target>.out.c` (ABI3LINT_UPDATE_GOLDEN=1
+ * writes them), leave no ABI006, compile -Wall -Werror with every header set from the target to 3.15, and behave as
+ * the original: the original built with the full API for each CPython from the target up, the migration built
+ * once as abi3 with the target's headers, the fixture's smoke script prints the same on both.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { lint } from '../server/src/core/lint';
+import { fixText } from '../server/src/core/migrate';
+import { minorToHex } from '../server/src/core/version';
+import { buildExtension, interpreters, runScript } from '../scripts/runtime';
+import { FIXTURES, headersFor } from './helpers/fixtures';
+
+const DIR = path.join(FIXTURES, 'migrate');
+const CASES: { name: string; module: string; targets: number[] }[] = [
+  { name: 'counter-designated', module: 'counter', targets: [9, 12] },
+  { name: 'pair-positional', module: 'pair', targets: [9, 10] },
+  { name: 'subclass-multiphase', module: 'shapes', targets: [10] },
+];
+
+async function migrate(name: string, minor: number): Promise<{ text: string; notes: string[] }> {
+  const file = path.join(DIR, `${name}.c`);
+  const done = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: `3.${minor}` }, buildConfig: null }, true);
+  return { text: done.text, notes: done.notes };
+}
+
+function gccErrors(text: string, minor: number, headers: number, extra: string[] = []): string[] {
+  const src = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-migrate-')), 'm.c');
+  fs.writeFileSync(src, text);
+  const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', ...extra, `-DPy_LIMITED_API=${minorToHex(minor)}`, '-I', headersFor(`3.${headers}`), src], { encoding: 'utf8' });
+  return r.stderr.split('\n').filter((l) => /: (error|warning):/.test(l));
+}
+
+for (const c of CASES) {
+  for (const minor of c.targets) {
+    test(`migration of ${c.name}.c at 3.${minor}: the reviewed output, no ABI006 left, clean with -Wall on the headers 3.${minor}-3.15`, async () => {
+      const { text } = await migrate(c.name, minor);
+      const golden = path.join(DIR, `${c.name}.3.${minor}.out.c`);
+      if (process.env.ABI3LINT_UPDATE_GOLDEN === '1') fs.writeFileSync(golden, text);
+      assert.equal(text, fs.readFileSync(golden, 'utf8'), `${golden} differs (ABI3LINT_UPDATE_GOLDEN=1 rewrites it: review the diff)`);
+      const after = await lint({ path: golden, text }, { settings: { target: `3.${minor}` }, buildConfig: null });
+      assert.deepEqual(after.findings.filter((f) => f.code === 'ABI006').map((f) => f.message), []);
+      for (let h = minor; h <= 15; h++) assert.deepEqual(gccErrors(text, minor, h), [], `headers 3.${h}`);
+      // and the original does not compile there: the migration is what made it
+      assert.ok(gccErrors(fs.readFileSync(path.join(DIR, `${c.name}.c`), 'utf8'), minor, minor).some((l) => /error/.test(l)));
+    });
+
+    test(`migration of ${c.name}.c at 3.${minor} behaves as the original on every CPython from 3.${minor}`, async () => {
+      const pythons = interpreters().filter((p) => Number(p.minor.split('.')[1]) >= minor);
+      const wanted = Array.from({ length: 16 - minor }, (_, i) => `3.${minor + i}`);
+      const missing = wanted.filter((m) => !pythons.some((p) => p.minor === m));
+      assert.deepEqual(missing, [], `CPython ${missing.join(', ')} missing (pyenv install 3.X; scripts/fetch-python-interpreters for 3.14 and 3.15)`);
+      const { text } = await migrate(c.name, minor);
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-migrate-run-'));
+      const abi3 = path.join(work, 'abi3');
+      await buildExtension({ name: c.module, source: text, target: `3.${minor}`, headers: `3.${minor}`, into: abi3 });
+      const script = fs.readFileSync(path.join(DIR, `${c.name}.py`), 'utf8');
+      const original = fs.readFileSync(path.join(DIR, `${c.name}.c`), 'utf8');
+      for (const py of pythons) {
+        const full = path.join(work, `full-${py.minor}`);
+        await buildExtension({ name: c.module, source: original, target: null, headers: py.minor, into: full });
+        const [want, got] = [await runScript(py, full, script), await runScript(py, abi3, script)];
+        assert.ok(want.ok, `the original on ${py.minor}: ${want.out}`);
+        assert.ok(got.ok, `the migration on ${py.minor}: ${got.out}`);
+        assert.equal(got.out, want.out, `output on CPython ${py.version}`);
+      }
+    });
+  }
+}
+
+test('what the Limited API cannot express is refused with the reason, never half rewritten', async () => {
+  const cases: [string, string, number, RegExp][] = [
+    ['counter-designated', 'CounterType', 7, /own a reference to their type from 3\.8 on/],
+    ['subclass-multiphase', 'RectType', 9, /the base ShapeType is created at run time; passing it alone as the bases needs 3\.10/],
+  ];
+  for (const [name, type, minor, why] of cases) {
+    const file = path.join(DIR, `${name}.c`);
+    const r = await lint({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: `3.${minor}` }, buildConfig: null });
+    const abi006 = r.findings.filter((f) => f.code === 'ABI006' && f.identifier === type);
+    assert.ok(abi006.length > 0);
+    for (const f of abi006) {
+      assert.ok(!f.fixes.some((x) => x.kind === 'migrate'), `${name} at 3.${minor}: no migration`);
+    }
+    assert.ok(abi006.some((f) => f.fixes.some((x) => x.kind === 'hint' && why.test(x.title))), `${name} at 3.${minor}: ${abi006.map((f) => f.fixes.map((x) => x.title).join(' / ')).join('; ')}`);
+    // what is converted around it never leaves more compiler errors than before
+    const text = fs.readFileSync(file, 'utf8');
+    const done = await fixText({ path: file, text }, { settings: { target: `3.${minor}` }, buildConfig: null }, true);
+    const errors = (t: string): number => gccErrors(t, minor, Math.max(minor, 9), ['-fmax-errors=0']).filter((l) => /error/.test(l)).length;
+    assert.ok(errors(done.text) <= errors(text), `${name} at 3.${minor}: ${errors(text)} errors before, ${errors(done.text)} after`);
+  }
+  const buffer = `#include <Python.h>
+typedef struct { PyObject_HEAD char data[4]; } B;
+static int B_get(PyObject *o, Py_buffer *v, int f) { return PyBuffer_FillInfo(v, o, ((B *)o)->data, 4, 1, f); }
+static PyBufferProcs B_as_buffer = { B_get, NULL };
+static PyTypeObject BType = { PyVarObject_HEAD_INIT(NULL, 0) .tp_name = "b.B", .tp_basicsize = sizeof(B), .tp_as_buffer = &B_as_buffer };
+int init(void) { return PyType_Ready(&BType); }
+`;
+  const r = await lint({ path: '/virtual/b.c', text: buffer }, { settings: { target: '3.9' }, buildConfig: null });
+  const hint = r.findings.find((f) => f.code === 'ABI006')?.fixes[0];
+  assert.equal(hint?.kind, 'hint');
+  assert.match(hint!.title, /Py_bf_getbuffer is in the Limited API only from 3\.11 \(this file targets 3\.9\)/);
+});
+
+test('migrations are unsafe and never part of the editor fix-all', async () => {
+  const file = path.join(DIR, 'counter-designated.c');
+  const r = await lint({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: '3.9' }, buildConfig: null });
+  const m = r.findings.flatMap((f) => f.fixes).find((x) => x.kind === 'migrate')!;
+  assert.equal(m.safety, 'unsafe');
+  assert.match(m.title, /^Convert 'CounterType' to a heap type \(PyType_Spec\) \(unsafe: review the preview\)$/);
+  const safeOnly = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: '3.9' }, buildConfig: null }, false);
+  assert.match(safeOnly.text, /static PyTypeObject CounterType = \{/);
+});
