@@ -163,6 +163,11 @@ export function staticTypeToHeap(cx: StaticTypeInput): Migration {
   if (close < 0) return { ok: false, reason: 'the initializer does not end' };
   const parsed = splitInitializer(cx.text, open, close);
   if (parsed.hasDirective) return { ok: false, reason: 'the initializer has preprocessor conditionals (#if inside it)' };
+  const multi = multiFieldMacro(cx.text, parsed.elements);
+  if (multi) return { ok: false, reason: `the initializer uses ${multi}, a macro that stands for several fields` };
+  if (!cx.definition.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
+    return { ok: false, reason: `${cx.name} is not static: other files may use it by name (convert them together by hand)` };
+  }
   const fields = fieldsOf(parsed.elements, cx.cat.names.get('struct _typeobject')?.members ?? []);
   if (typeof fields === 'string') return { ok: false, reason: fields };
   for (const stmt of runtimeAssignments(cx.text, cx.name)) {
@@ -172,6 +177,28 @@ export function staticTypeToHeap(cx: StaticTypeInput): Migration {
   const plan = planType(cx, fields);
   if (typeof plan === 'string') return { ok: false, reason: plan };
   return buildEdits(cx, plan, fields);
+}
+
+/** An element that is an object-like macro of the file whose body has a top-level comma (`SHARED_SLOTS`). */
+function multiFieldMacro(text: string, elements: InitElement[]): string | null {
+  for (const e of elements) {
+    const v = e.value.trim();
+    if (!/^[A-Za-z_]\w*$/.test(v)) continue;
+    const m = new RegExp(`^[ \\t]*#[ \\t]*define[ \\t]+${v}(?![\\w(])((?:[^\\n]|\\\\\\n)*)`, 'm').exec(text);
+    if (m && splitTopLevel(m[1]) > 1) return v;
+  }
+  return null;
+}
+
+function splitTopLevel(body: string): number {
+  let depth = 0;
+  let parts = 1;
+  for (const ch of body) {
+    if (ch === '(' || ch === '{' || ch === '[') depth++;
+    else if (ch === ')' || ch === '}' || ch === ']') depth--;
+    else if (ch === ',' && depth === 0) parts++;
+  }
+  return parts;
 }
 
 /** `Foo.tp_new = PyType_GenericNew;` statements: fields a module sets before PyType_Ready, folded into the spec. */
@@ -336,8 +363,10 @@ function createCall(cx: StaticTypeInput, bases: string, at: number): string {
 /** `#include <structmember.h>` for the offset members' T_PYSSIZET and READONLY below 3.12. */
 function includeEdits(cx: StaticTypeInput, plan: Plan): OffsetEdit[] {
   if (!plan.members.length || cx.minor >= 12 || /#\s*include\s*[<"]structmember\.h[>"]/.test(cx.text)) return [];
-  const m = /^[ \t]*#[ \t]*include[ \t]*[<"]Python\.h[>"][^\n]*\n/m.exec(cx.text);
-  const at = m ? m.index + m[0].length : 0;
+  // after Python.h, or (when a project header brings it) after the file's first block of #include lines
+  const m = /^[ \t]*#[ \t]*include[ \t]*[<"]Python\.h[>"][^\n]*\n/m.exec(cx.text) ?? /^(?:[ \t]*#[ \t]*include[^\n]*\n)+/m.exec(cx.text);
+  if (!m) return [];
+  const at = m.index + m[0].length;
   return [{ start: at, end: at, newText: '#include <structmember.h>\n' }];
 }
 
