@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { applyLspEdits, LspClient } from '../scripts/lsp-client';
+import { ROOT } from './helpers/fixtures';
 
 const SOURCE = `#define Py_LIMITED_API 0x03090000
 #include <Python.h>
@@ -306,6 +307,55 @@ test('an unchecked file: on its first line, a quick fix defines Py_LIMITED_API a
       const details = await client.conn.sendRequest<any>('workspace/executeCommand', { command: 'abi3lint.server.targetDetails', arguments: [uri] });
       assert.equal(details.suggestedTarget, '3.11');
       assert.equal(details.target, null);
+    } finally {
+      await client.close();
+    }
+  }
+});
+
+test('a static type: the migration quick fix is a preview (annotated, needs confirmation) where the client shows one; "Migrate file" sends the whole migration by workspace/applyEdit', { timeout: 60000 }, async () => {
+  const file = path.join(ROOT, 'test', 'fixtures', 'migrate', 'counter-designated.c');
+  const text = fs.readFileSync(file, 'utf8');
+  const uri = pathToFileURL(path.join(os.tmpdir(), 'abi3lint-migrate-lsp', 'counter.c')).href;
+  for (const annotations of [false, true]) {
+    const client = new LspClient(undefined, { ...process.env, ABI3LINT_NO_WORKSPACE_CHECK: '1' });
+    let applied: any = null;
+    client.conn.onRequest('workspace/applyEdit', (p: any) => {
+      applied = p;
+      return { applied: true };
+    });
+    client.settings = { target: '3.9' };
+    try {
+      const caps = annotations ? { workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } } } } : {};
+      await client.initialize(null, caps);
+      const mark = client.mark();
+      await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+      await client.current(uri, 1, mark);
+      const line = text.split('\n').findIndex((l) => l.startsWith('static PyTypeObject CounterType = {'));
+      const actions = await client.conn.sendRequest<any[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line, character: 21 }, end: { line, character: 21 } }, context: { diagnostics: [] } });
+      const m = actions.find((a) => a.title === "Convert 'CounterType' to a heap type (PyType_Spec) (unsafe: review the preview)");
+      assert.ok(m, actions.map((a) => a.title).join('\n'));
+      assert.notEqual(m.isPreferred, true);
+      if (annotations) {
+        assert.equal(m.edit.changeAnnotations['abi3lint.migration'].needsConfirmation, true);
+        assert.ok(m.edit.documentChanges[0].edits.every((e: any) => e.annotationId === 'abi3lint.migration'));
+      } else assert.ok(m.edit.changes[uri].length > 5);
+      // fix-all never includes it
+      const fixAll = await client.conn.sendRequest<any[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
+      for (const a of fixAll) assert.ok(!JSON.stringify(a.edit).includes('PyType_Spec'), a.title);
+      const r = await client.conn.sendRequest<any>('workspace/executeCommand', { command: 'abi3lint.server.migrateFile', arguments: [uri] });
+      assert.equal(r.target, '3.9');
+      assert.ok(r.fixes >= 3, JSON.stringify(r));
+      assert.equal(r.remaining, 0);
+      if (annotations) {
+        assert.equal(r.applied, true);
+        const edit = applied.edit.documentChanges[0].edits[0];
+        assert.match(edit.newText, /static PyType_Spec CounterType_spec = \{/);
+        assert.equal(applied.edit.changeAnnotations['abi3lint.migration'].needsConfirmation, true);
+      } else {
+        assert.equal(applied, null, 'a client without workspace/applyEdit gets the edit back instead');
+        assert.match(r.edit.changes[uri][0].newText, /static PyType_Spec CounterType_spec = \{/);
+      }
     } finally {
       await client.close();
     }

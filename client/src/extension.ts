@@ -264,6 +264,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         : `Not checked: ${d.reason ?? 'no Limited API target'}.`;
       void vscode.window.showInformationMessage(msg);
     }),
+    vscode.commands.registerCommand('abi3lint.migrateFile', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!client || !editor) return;
+      // the server sends the edit back with workspace/applyEdit, annotated: VS Code shows it in the refactor preview
+      const r = (await client.sendRequest('workspace/executeCommand', { command: 'abi3lint.server.migrateFile', arguments: [editor.document.uri.toString()] })) as {
+        applied: boolean;
+        fixes: number;
+        notes: string[];
+        remaining: number;
+        target: string | null;
+        message?: string;
+      } | null;
+      if (!r) return;
+      if (r.message) return void vscode.window.showWarningMessage(`abi3lint: ${r.message}.`);
+      if (!r.target) return void vscode.window.showInformationMessage('abi3lint: this file has no Limited API target yet; set one first (abi3lint: Set Limited API Target for Workspace…).');
+      if (!r.fixes) return void vscode.window.showInformationMessage(`abi3lint: nothing to migrate at ${r.target} (${r.remaining} error(s) need changes by hand).`);
+      const notes = r.notes.length ? ` Left to you: ${r.notes.join(' ')}` : '';
+      void vscode.window.showInformationMessage(`abi3lint: ${r.applied ? 'migrated' : 'not applied'}: ${r.fixes} change(s) at ${r.target}, ${r.remaining} error(s) left.${notes}`);
+    }),
     vscode.commands.registerCommand('abi3lint.openRuleDocs', (code?: string) => openRuleDocs(code)),
     vscode.commands.registerCommand('abi3lint.setTarget', (suggested?: string) => setTarget(typeof suggested === 'string' ? suggested : undefined)),
     vscode.commands.registerCommand('abi3lint.notChecked', async () => {

@@ -11,12 +11,30 @@ export function editFor(uri: string, edits: TextEdit[]): WorkspaceEdit {
   return { changes: { [uri]: edits.map((e) => ({ range: e.range, newText: e.newText })) } };
 }
 
+/**
+ * A migration's edit, shown as a preview before it is applied where the client supports change annotations
+ * (VS Code's refactor preview): the annotation needs confirmation and carries what the migration leaves to
+ * the user.
+ */
+export function previewEditFor(uri: string, edits: TextEdit[], label: string, notes: string[] | undefined, annotations: boolean): WorkspaceEdit {
+  if (!annotations) return editFor(uri, edits);
+  const id = 'abi3lint.migration';
+  return {
+    documentChanges: [{ textDocument: { uri, version: null }, edits: edits.map((e) => ({ range: e.range, newText: e.newText, annotationId: id })) }],
+    changeAnnotations: { [id]: { label, needsConfirmation: true, description: notes?.length ? notes.join(' ') : 'abi3lint migration to the Limited API (unsafe: review it)' } },
+  };
+}
+
 /** A finding's quick fixes; the suppression and documentation entries once per line and rule (`seen`). */
-function findingActions(uri: string, f: Finding, diag: Diagnostic, lineText: string, seen: Set<string>): CodeAction[] {
+function findingActions(uri: string, f: Finding, diag: Diagnostic, lineText: string, seen: Set<string>, annotations: boolean): CodeAction[] {
   const actions: CodeAction[] = [];
   const best = chooseFix(f, { unsafe: false });
   for (const fix of f.fixes) {
     if (!fix.edits.length) continue;
+    if (fix.kind === 'migrate') {
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: previewEditFor(uri, fix.edits, fix.title, fix.notes, annotations) });
+      continue;
+    }
     actions.push({
       title: fix.title,
       kind: CodeActionKind.QuickFix,
@@ -46,7 +64,7 @@ function ruleFixAlls(uri: string, inRange: Finding[], all: Finding[]): CodeActio
   return out;
 }
 
-export function codeActions(p: CodeActionParams, r: LintResult, text: string, diagnosticOf: (f: Finding) => Diagnostic): CodeAction[] {
+export function codeActions(p: CodeActionParams, r: LintResult, text: string, diagnosticOf: (f: Finding) => Diagnostic, annotations = false): CodeAction[] {
   const uri = p.textDocument.uri;
   const only = p.context.only;
   const wants = (kind: string): boolean => !only || only.some((o) => kind === o || kind.startsWith(o + '.'));
@@ -57,7 +75,7 @@ export function codeActions(p: CodeActionParams, r: LintResult, text: string, di
     const overlaps = (f: Finding): boolean => !(f.range.end.line < p.range.start.line || f.range.start.line > p.range.end.line);
     const inRange = r.findings.filter(overlaps);
     const seen = new Set<string>();
-    for (const f of inRange) actions.push(...findingActions(uri, f, diagnosticOf(f), lineText(f.range.start.line), seen));
+    for (const f of inRange) actions.push(...findingActions(uri, f, diagnosticOf(f), lineText(f.range.start.line), seen, annotations));
     actions.push(...ruleFixAlls(uri, inRange, r.findings));
     // and the whole file's safe fixes, in the same menu (the source.fixAll action below is for fix-on-save)
     if (inRange.length) {

@@ -51,7 +51,8 @@ import { parseSettings, type Settings } from '../core/settings';
 import type { LintResult } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
 import { collectCFiles } from '../core/walk';
-import { codeActions, editFor, SOURCE_FIX_ALL } from './codeActions';
+import { codeActions, editFor, previewEditFor, SOURCE_FIX_ALL } from './codeActions';
+import { fixText } from '../core/migrate';
 import { Diagnostics, sameDiagnostics } from './diagnostics';
 import type { InactiveRegions, InitializationOptions, ServerStatus } from './protocol';
 
@@ -66,7 +67,7 @@ const QUIET_FROM_MS = 10;
 const MAX_QUIET_MS = 250;
 /** The workspace check reads at most this many files. */
 const MAX_WORKSPACE_FILES = 20000;
-const COMMANDS = ['abi3lint.server.checkWorkspace', 'abi3lint.server.showRuleDocs', 'abi3lint.server.targetDetails', 'abi3lint.server.stats'];
+const COMMANDS = ['abi3lint.server.checkWorkspace', 'abi3lint.server.showRuleDocs', 'abi3lint.server.targetDetails', 'abi3lint.server.stats', 'abi3lint.server.migrateFile'];
 
 type Level = Settings['logLevel'];
 const LEVELS: Level[] = ['off', 'error', 'warn', 'info', 'debug'];
@@ -126,6 +127,10 @@ export class AbiServer {
   private folders: string[] = [];
   private hasConfigCapability = false;
   private hasShowDocument = false;
+  /** The client shows edits with change annotations (a preview for migrations). */
+  private hasChangeAnnotations = false;
+  /** The client applies edits the server sends (workspace/applyEdit). */
+  private hasApplyEdit = false;
   /** Commands the client itself runs (initializationOptions.clientCommands). */
   private clientCommands: string[] = [];
   private logLevel: Level = 'info';
@@ -398,6 +403,8 @@ export class AbiServer {
     const caps = params.capabilities;
     this.hasConfigCapability = !!caps.workspace?.configuration;
     this.hasShowDocument = !!caps.window?.showDocument?.support;
+    this.hasChangeAnnotations = !!caps.workspace?.workspaceEdit?.changeAnnotationSupport && !!caps.workspace?.workspaceEdit?.documentChanges;
+    this.hasApplyEdit = !!caps.workspace?.applyEdit;
     this.folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (!this.folders.length && params.rootUri) this.folders = [uriToPath(params.rootUri)];
     const init = params.initializationOptions as InitializationOptions | undefined;
@@ -557,7 +564,7 @@ export class AbiServer {
         if (!r || token.isCancellationRequested) return [];
         const pos = r.doc.session.positions;
         const range = { start: pos.clamp(p.range?.start ?? { line: 0, character: 0 }), end: pos.clamp(p.range?.end ?? { line: 0, character: 0 }) };
-        const actions = codeActions({ ...p, range, context: p.context ?? { diagnostics: [] } }, r.result, r.doc.session.text, (f) => this.diagnostics.forFinding(f, p.textDocument.uri));
+        const actions = codeActions({ ...p, range, context: p.context ?? { diagnostics: [] } }, r.result, r.doc.session.text, (f) => this.diagnostics.forFinding(f, p.textDocument.uri), this.hasChangeAnnotations);
         // a file that is not checked: from "not checked" to checked in one step, on its first line
         if (!r.result.target && range.start.line === 0 && !isTooLarge(r.doc.session.text)) actions.push(...(await this.targetActions(r.doc)));
         return actions;
@@ -582,6 +589,8 @@ export class AbiServer {
         }
         case 'abi3lint.server.targetDetails':
           return this.targetDetails(String(p.arguments?.[0] ?? ''));
+        case 'abi3lint.server.migrateFile':
+          return await this.migrateFile(String(p.arguments?.[0] ?? ''), p.arguments?.[1] === 'preview-only');
       }
       return null;
     });
@@ -614,6 +623,27 @@ export class AbiServer {
       out.push({ title: 'Set the Limited API target for this workspace…', kind: CodeActionKind.QuickFix, command: { title: 'Set target', command: 'abi3lint.setTarget', arguments: [minorToString(minor)] } });
     }
     return out;
+  }
+
+  /**
+   * "Migrate file to the Limited API": every safe and unsafe fix, migrations included, over several passes, as
+   * one edit of the document, sent to the client to apply (with a preview where it shows annotated edits).
+   * Returns what was done and what is left; never part of fix-all on save.
+   */
+  private async migrateFile(uri: string, previewOnly: boolean): Promise<object | null> {
+    const doc = this.docs.get(uri);
+    if (!doc) return null;
+    if (isTooLarge(doc.session.text)) return { applied: false, fixes: 0, notes: [], remaining: 0, message: 'the file is too large to migrate' };
+    const settings = await this.settingsFor(uri);
+    const text = doc.session.text;
+    const done = await fixText({ path: doc.session.path, text }, { settings, host: this.host, root: this.rootFor(doc.session.path), buildConfigCache: this.buildCache }, true);
+    const summary = { fixes: done.fixes, notes: done.notes, remaining: done.result.findings.filter((f) => f.severity === 'error').length, target: done.result.target ? minorToString(done.result.target.minor) : null };
+    if (done.text === text) return { ...summary, applied: false, edit: null };
+    const whole = { range: { start: { line: 0, character: 0 }, end: doc.session.positions.position(text.length) }, newText: done.text };
+    const edit = previewEditFor(uri, [whole], `Migrate ${path.basename(doc.session.path)} to the Limited API (${done.fixes} changes)`, done.notes, this.hasChangeAnnotations);
+    if (previewOnly || !this.hasApplyEdit) return { ...summary, applied: false, edit };
+    const r = await this.connection.workspace.applyEdit({ label: `abi3lint: migrate ${path.basename(doc.session.path)}`, edit });
+    return { ...summary, applied: r.applied, edit: null };
   }
 
   private async targetDetails(uri: string): Promise<object | null> {
