@@ -130,3 +130,25 @@ test('bad flags and values: a message naming them, exit 2, no stack trace', () =
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
 });
+
+test('abi3lint migrate prints a unified diff that git apply takes, notes on stderr; --write applies it; the result has no ABI006', () => {
+  const src = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'migrate', 'pair-positional.c'), 'utf8');
+  const dir = tmpProject({ 'pair.c': src });
+  spawnSync('git', ['init', '-q'], { cwd: dir });
+  const r = run(['migrate', '--target', '3.9', 'pair.c'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^--- a\/pair\.c\n\+\+\+ b\/pair\.c\n@@ /);
+  assert.match(r.stdout, /^\+static PyType_Spec PairType_spec = \{$/m);
+  assert.match(r.stderr, /pair\.c: note: PairType becomes a mutable type below 3\.10/);
+  assert.match(r.stderr, /1 of 1 file\(s\) would change; 0 error\(s\) left\./);
+  assert.equal(fs.readFileSync(path.join(dir, 'pair.c'), 'utf8'), src, 'without --write nothing changes');
+  fs.writeFileSync(path.join(dir, 'migration.diff'), r.stdout);
+  const apply = spawnSync('git', ['apply', '--check', 'migration.diff'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(apply.status, 0, apply.stderr);
+  const w = run(['migrate', '--target', '3.9', '--write', 'pair.c'], dir);
+  assert.equal(w.code, 0, w.stderr);
+  assert.equal(w.stdout, '');
+  const after = run(['--target', '3.9', '--format', 'json', 'pair.c'], dir);
+  assert.deepEqual(JSON.parse(after.stdout).files.flatMap((f: any) => f.findings.map((x: any) => x.code)), []);
+  assert.equal(run(['migrate', '--target', 'banana', 'pair.c'], dir).code, 2);
+});
