@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { compatShims } from '../server/src/core/compat';
+import { fixText } from '../server/src/core/migrate';
 import { minorToHex } from '../server/src/core/version';
 import { describeOutcome, interpreters, proveAll } from '../scripts/runtime';
 import { ROOT, headersFor } from './helpers/fixtures';
@@ -74,4 +76,21 @@ test('the shims behave like the real functions on every CPython 3.6-3.15 (built 
   const expected = real[0].replace(/^3\.13 /, '');
   assert.match(expected, /^ok: \(1, \(0, 1, -1\), \(0, 12\), \('Index', 'Index'\), \(1, 'ValueError', 1\), \(-1, 1, 7\), \(1, 1, 0, 1, -1, 1\), \(11, 1, -1\), 'sys'\)$/);
   for (const line of [...shim, ...real]) assert.equal(line.replace(/^3\.\d+ /, ''), expected, line);
+});
+
+test('the compat fix: each too-new name gets its shim inline at a 3.6 target (safe, fix-all), and the file then compiles -Wall with every header set from 3.6 to 3.15, with no finding left on those names', async () => {
+  const names = [...compatShims().keys()];
+  assert.ok(names.length >= 12, names.join(' '));
+  const text = `#define Py_LIMITED_API 0x03060000\n${USE.replace('#include "abi3lint_compat.h"\n', '')}`;
+  const done = await fixText({ path: '/virtual/compat-use.c', text }, { buildConfig: null }, false);
+  const left = done.result.findings.filter((f) => names.includes(f.identifier ?? ''));
+  assert.deepEqual(left.map((f) => `${f.code} ${f.identifier}`), []);
+  assert.equal(done.text.match(/abi3lint compat shim/g)?.length, new Set(compatShims().values()).size, 'each block once');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-compat-inline-'));
+  const src = path.join(dir, 'use.c');
+  fs.writeFileSync(src, done.text);
+  for (const h of MINORS) {
+    const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', '-Werror', '-I', headersFor(`3.${h}`), src], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `headers 3.${h}: ${r.stderr}`);
+  }
 });

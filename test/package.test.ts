@@ -25,6 +25,7 @@ test('the VSIX holds exactly the run-time files and stays under 5 MB', { timeout
       'changelog.md',
       'client/icon.png',
       'data/behaviour.json',
+      'data/compat/abi3lint_compat.h',
       'data/capi.json',
       'data/replacements.json',
       'data/rules.json',

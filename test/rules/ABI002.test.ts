@@ -22,10 +22,16 @@ ruleTester('ABI002', {
     },
     {
       name: 'the file defines its target: raising it is offered (unsafe), never chosen by fix-all',
+      code: '#define Py_LIMITED_API 0x03090000\n#include <Python.h>\nPyObject *n(PyObject *t) { return PyErr_GetHandledException(); }\n',
+      errors: [{ message: /^'PyErr_GetHandledException' is in the Limited API only from 3\.11; this file targets 3\.9/, line: 3 }],
+      fixTitles: ['Set Py_LIMITED_API to 0x030B0000 (3.11): drops support for older Pythons'],
+      output: '#define Py_LIMITED_API 0x030B0000\n#include <Python.h>\nPyObject *n(PyObject *t) { return PyErr_GetHandledException(); }\n',
+    },
+    {
+      name: 'a name with a compat shim: the shim first (safe: keeps the target), then raising it',
       code: '#define Py_LIMITED_API 0x03090000\n#include <Python.h>\nPyObject *n(PyObject *t) { return PyType_GetName((PyTypeObject *)t); }\n',
       errors: [{ message: /^'PyType_GetName' is in the Limited API only from 3\.11; this file targets 3\.9/, line: 3 }],
-      fixTitles: ['Set Py_LIMITED_API to 0x030B0000 (3.11): drops support for older Pythons'],
-      output: '#define Py_LIMITED_API 0x030B0000\n#include <Python.h>\nPyObject *n(PyObject *t) { return PyType_GetName((PyTypeObject *)t); }\n',
+      fixTitles: ['Supply PyType_GetName with a compat shim (for Pythons below 3.11; keeps the target)', 'Set Py_LIMITED_API to 0x030B0000 (3.11): drops support for older Pythons'],
     },
   ],
 });

@@ -1,4 +1,5 @@
 /** ABI001 non-limited-api: a C API name outside the Limited API at every version. */
+import { compatFix } from '../compat';
 import { replacementHint } from './replacements';
 import { defineRule } from './rule';
 import { isMacroOnly, nameFixes } from './name-use';
@@ -9,9 +10,10 @@ export default defineRule({
     name(use) {
       const e = use.entry;
       if (use.status?.kind !== 'not-limited' || !e || e.private || isMacroOnly(use) || use.own()) return;
+      const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor);
       cx.report(use.start, use.end, `'${use.name}' is not part of the Limited API${replacementHint(use.replacement, cx.target.minor)}`, {
         identifier: use.name,
-        fixes: nameFixes(cx, use),
+        fixes: shim ? [shim, ...nameFixes(cx, use)] : nameFixes(cx, use),
         deprecated: e.deprecated ? true : undefined,
       });
     },

@@ -1,4 +1,5 @@
 /** ABI002 api-newer-than-target: a Limited API name that only exists from a version newer than the target. */
+import { compatFix } from '../compat';
 import { raiseTargetFix } from '../fixes';
 import { minorToString } from '../version';
 import { replacementHint } from './replacements';
@@ -38,6 +39,8 @@ export default defineRule({
       if (gated === 'none') return;
       const breaks = gated ?? st.breaks;
       const fixes = nameFixes(cx, use);
+      const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor);
+      if (shim) fixes.unshift(shim);
       const raise = raiseTargetFix(cx.doc.text, cx.pos, cx.limitedDefineInFile, st.since, ': drops support for older Pythons');
       if (raise) fixes.push(raise);
       const minor = cx.target.minor;
