@@ -84,6 +84,25 @@ static inline PyObject *abi3lint_PyObject_CallOneArg(PyObject *callable, PyObjec
 #  define PyObject_CallOneArg abi3lint_PyObject_CallOneArg
 #endif
 
+#if defined(Py_LIMITED_API) && !defined(Py_SETREF)
+/* Py_SETREF, Py_XSETREF: macros of the full API only (no Limited API has them). The new value is stored before
+   the old one is released (code run by that release never sees the old pointer); each argument is evaluated
+   once; the slot is read and written through memcpy, so any object pointer type can be the destination. */
+#include <string.h>
+static inline void abi3lint_setref(void *slot, PyObject *value, int old_may_be_null)
+{
+    PyObject *old;
+    memcpy(&old, slot, sizeof(old));
+    memcpy(slot, &value, sizeof(value));
+    if (old_may_be_null)
+        Py_XDECREF(old);
+    else
+        Py_DECREF(old);
+}
+#  define Py_SETREF(dst, src) abi3lint_setref(&(dst), (PyObject *)(src), 0)
+#  define Py_XSETREF(dst, src) abi3lint_setref(&(dst), (PyObject *)(src), 1)
+#endif
+
 #if ABI3LINT_BELOW(0x030C0000)
 /* 3.12: PyErr_GetRaisedException, PyErr_SetRaisedException (one exception object, normalised) */
 static inline PyObject *abi3lint_PyErr_GetRaisedException(void)

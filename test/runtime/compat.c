@@ -110,6 +110,27 @@ static PyObject *weak_ref(PyObject *helpers)
     return Py_BuildValue("(iii)", alive, gone, bad);
 }
 
+static PyObject *setref(void)
+{
+    PyObject *old = PyList_New(0), *new_ = PyList_New(0), *slot, *xslot = NULL;
+    Py_ssize_t before;
+    int stored, xstored;
+    if (old == NULL || new_ == NULL) return NULL;
+    Py_INCREF(old);
+    slot = old;
+    before = Py_REFCNT(old);
+    Py_SETREF(slot, new_);
+    stored = slot == new_;
+    before = Py_REFCNT(old) - before;
+    Py_XSETREF(xslot, PyList_New(0));
+    xstored = xslot != NULL;
+    Py_XSETREF(xslot, NULL);
+    xstored = xstored && xslot == NULL;
+    Py_DECREF(old);
+    Py_DECREF(slot);
+    return Py_BuildValue("(niii)", before, stored, xstored, 1);
+}
+
 static PyObject *add_module_ref(void)
 {
     PyObject *m = PyImport_AddModuleRef("sys"), *name;
@@ -121,5 +142,5 @@ static PyObject *add_module_ref(void)
 
 static PyObject *proof(PyObject *self, PyObject *helpers)
 {
-    return Py_BuildValue("(NNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref());
+    return Py_BuildValue("(NNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref());
 }

@@ -14,7 +14,7 @@ export interface FixSelection {
 /** The one fix per finding that fix-all would apply, if any. */
 export function chooseFix(f: Finding, sel: FixSelection = {}): Fix | null {
   for (const fix of f.fixes) {
-    if (fix.edits.length === 0) continue;
+    if (fix.edits.length === 0 || fix.manualOnly) continue;
     if (fix.safety === 'safe' || (sel.unsafe && fix.safety === 'unsafe')) {
       // raising the target is never part of fix-all: it changes which Pythons the wheel supports
       if (fix.kind === 'raise-target') continue;

@@ -32,6 +32,10 @@ export interface Fix {
   title: string;
   safety: Safety;
   edits: TextEdit[];
+  /** A decision rather than a repair (which version a guard tests): offered on its own, never applied by fix-all
+   *  or a migration. In a polyfill header written for the full API (pythoncapi_compat.h) it would switch on
+   *  polyfills the Limited API cannot compile. */
+  manualOnly?: boolean;
   /** What a migration leaves to the user or changes in behaviour (shown with its preview). */
   notes?: string[];
 }

@@ -1,0 +1,141 @@
+/**
+ * How far `abi3lint migrate` carries real extension code toward the Limited API:
+ *
+ *   npm run bench:migrate -- --target 3.9 [-I dir]... [-D NAME[=V]]... [--json out.json] paths...
+ *
+ * For every .c file that compiles with the full API against the newest headers (the others are skipped:
+ * other platforms, generated headers), gcc's errors under -DPy_LIMITED_API=<target> summed over every header
+ * set from the target to 3.15, before and after the migration (every safe and unsafe fix, over several passes;
+ * the migrated copy is written to a temporary folder, the sources are not touched); whether the migrated file
+ * builds as an abi3 shared object with the target's headers; and if it does, whether it imports on every
+ * CPython of this machine from the target up (the module's own smoke test: its init runs).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fixText } from '../server/src/core/migrate';
+import { minorToHex, parseTargetOption } from '../server/src/core/version';
+import { collectCFiles } from '../server/src/core/walk';
+import { CACHE } from './cache';
+import { buildExtension, interpreters, runScript } from './runtime';
+
+interface Row {
+  file: string;
+  before: number;
+  after: number;
+  /** Of `after`: errors gcc places in the file itself (the rest are in the project headers it includes). */
+  afterInFile: number;
+  /** Project headers next to it migrated too. */
+  headers: number;
+  fixes: number;
+  builds: boolean | null;
+  imports: string[];
+  failures: string[];
+  notes: number;
+}
+
+const headerDir = (v: string): string => path.join(CACHE, 'headers', v);
+
+function gccErrors(file: string, minor: number | null, headers: string, extra: string[]): string[] {
+  const limited = minor === null ? [] : [`-DPy_LIMITED_API=${minorToHex(minor)}`];
+  const r = spawnSync('gcc', ['-fsyntax-only', '-fmax-errors=0', '-Werror=implicit-function-declaration', ...limited, '-I', headerDir(headers), ...extra, file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return r.stderr.split('\n').filter((l) => /: (?:fatal )?error:/.test(l));
+}
+const errors = (file: string, minor: number | null, headers: string, extra: string[]): number => gccErrors(file, minor, headers, extra).length;
+
+/** The file's folder copied (C sources and headers, recursively), its project headers migrated too. */
+async function migratedCopy(file: string, minor: number, work: string): Promise<{ copy: string; headers: number; text: string; fixes: number; notes: string[] }> {
+  const src = path.dirname(file);
+  const dst = path.join(work, `${path.basename(src)}-${path.basename(file, '.c')}`);
+  let headers = 0;
+  const copy = async (from: string, to: string, depth: number): Promise<void> => {
+    fs.mkdirSync(to, { recursive: true });
+    for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+      const a = path.join(from, e.name);
+      if (e.isDirectory() && depth < 3 && !e.name.startsWith('.')) await copy(a, path.join(to, e.name), depth + 1);
+      else if (e.isFile() && /\.h$/.test(e.name)) {
+        const done = await fixText({ path: a, text: fs.readFileSync(a, 'utf8') }, { settings: { target: `3.${minor}` }, buildConfig: null }, true);
+        if (done.fixes) headers++;
+        fs.writeFileSync(path.join(to, e.name), done.text);
+      }
+    }
+  };
+  await copy(src, dst, 0);
+  const done = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: `3.${minor}` }, buildConfig: null }, true);
+  const out = path.join(dst, path.basename(file));
+  fs.writeFileSync(out, done.text);
+  return { copy: out, headers, text: done.text, fixes: done.fixes, notes: done.notes };
+}
+
+async function measure(file: string, minor: number, extra: string[], work: string): Promise<Row | null> {
+  if (errors(file, null, '3.15', ['-I', path.dirname(file), ...extra]) > 0) return null;
+  const done = await migratedCopy(file, minor, work);
+  const out = done.copy;
+  let before = 0;
+  let after = 0;
+  let afterInFile = 0;
+  for (let h = minor; h <= 15; h++) {
+    before += errors(file, minor, `3.${h}`, ['-I', path.dirname(file), ...extra]);
+    const e = gccErrors(out, minor, `3.${h}`, ['-I', path.dirname(out), ...extra]);
+    after += e.length;
+    afterInFile += e.filter((l) => l.startsWith(out + ':')).length;
+  }
+  const row: Row = { file, before, after, afterInFile, headers: done.headers, fixes: done.fixes, builds: null, imports: [], failures: [], notes: done.notes.length };
+  const module = /PyMODINIT_FUNC\s+PyInit_(\w+)/.exec(done.text)?.[1];
+  if (after > 0 || !module) return row;
+  const dir = path.join(work, `build-${module}-${path.basename(file, '.c')}`);
+  try {
+    await buildExtension({ name: module, source: `#include ${JSON.stringify(out)}\n`, target: `3.${minor}`, headers: `3.${minor}`, into: dir });
+    row.builds = true;
+  } catch {
+    row.builds = false;
+    return row;
+  }
+  for (const py of interpreters().filter((p) => Number(p.minor.split('.')[1]) >= minor)) {
+    const r = await runScript(py, dir, `import ${module}\nprint("ok")\n`);
+    if (r.ok) row.imports.push(py.minor);
+    else row.failures.push(`${py.minor}: ${r.out.slice(0, 160)}`);
+  }
+  return row;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { target: { type: 'string' }, I: { type: 'string', short: 'I', multiple: true }, D: { type: 'string', short: 'D', multiple: true }, json: { type: 'string' } },
+  });
+  const t = parseTargetOption(values.target ?? '3.9');
+  if (!t.ok) throw new Error(`--target: ${t.reason}`);
+  const extra = [...(values.I ?? []).map((d) => `-I${path.resolve(d)}`), ...(values.D ?? []).map((d) => `-D${d}`)];
+  const { files } = collectCFiles(positionals, { base: process.cwd(), exclude: [] });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-bench-migrate-'));
+  const rows: Row[] = [];
+  let skipped = 0;
+  for (const f of files.filter((x) => x.endsWith('.c'))) {
+    const r = await measure(f, t.minor, extra, work);
+    if (!r) {
+      skipped++;
+      continue;
+    }
+    rows.push(r);
+    const share = r.before ? ((100 * (r.before - r.after)) / r.before).toFixed(0) : '-';
+    const run = r.builds === null ? '' : r.builds ? ` builds; imports on ${r.imports.join(', ') || 'none'}${r.failures.length ? `; fails on ${r.failures.join('; ')}` : ''}` : ' does not build';
+    process.stdout.write(`${path.relative(process.cwd(), f)}: errors ${r.before} -> ${r.after} (${share} % removed; ${r.afterInFile} left in the file itself, ${r.after - r.afterInFile} in project headers, ${r.headers} of them migrated too), ${r.fixes} fixes, ${r.notes} notes${run}\n`);
+  }
+  const before = rows.reduce((a, r) => a + r.before, 0);
+  const after = rows.reduce((a, r) => a + r.after, 0);
+  const clean = rows.filter((r) => r.after === 0).length;
+  process.stdout.write(
+    `\n${rows.length} files (${skipped} skipped: not clean with the full API), target 3.${t.minor}: errors ${before} -> ${after} ` +
+      `(${before ? ((100 * (before - after)) / before).toFixed(1) : '-'} % removed); ${clean} compile with no error; ` +
+      `${rows.filter((r) => r.builds && !r.failures.length).length} build and import on every CPython from 3.${t.minor}\n`,
+  );
+  if (values.json) fs.writeFileSync(values.json, JSON.stringify({ target: t.minor, rows, before, after, clean }, null, 2));
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench-migrate: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+});
