@@ -35,6 +35,8 @@ void fill(PyObject *t, PyObject *a, PyObject *b, PyObject *c)
 PyObject *pair(PyObject *t) { return PyTuple_Pack(2, PyTuple_GET_ITEM(t, 0), PyTuple_GET_ITEM(t, 1)); }
 `;
 
+const STATIC_TYPE = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'migrate', 'counter-designated.c'), 'utf8').replace('#define PY_SSIZE_T_CLEAN', '#define Py_LIMITED_API 0x030A0000\n#define PY_SSIZE_T_CLEAN');
+
 describe('VS Code (code-server): from not checked to checked, rule pages, fix titles, floods', { timeout: 300000 }, () => {
   let vs: VsCode | undefined;
   let page: any;
@@ -49,6 +51,7 @@ describe('VS Code (code-server): from not checked to checked, rule pages, fix ti
     fs.writeFileSync(path.join(source, 'plain', 'unchecked.c'), UNCHECKED);
     fs.mkdirSync(path.join(source, 'demo'));
     fs.writeFileSync(path.join(source, 'demo', 'flood.c'), FLOOD);
+    fs.writeFileSync(path.join(source, 'demo', 'counter.c'), STATIC_TYPE);
     vs = await startVsCode(source, fs.createWriteStream(path.join(RESULTS, 'code-server-flows.log')));
     page = vs.page;
   });
@@ -143,5 +146,28 @@ describe('VS Code (code-server): from not checked to checked, rule pages, fix ti
     assert.match(menu, /Fix all ABI004 \(macro-only-api\) problems in this file \(2\)/);
     await shot('vscode-unsafe-fix.png');
     await page.keyboard.press('Escape');
+  });
+
+  test('a static type: the migration quick fix opens the refactor preview; applied, the type is a heap type and ABI006 is gone', async (t) => {
+    t.after(() => shot('vscode-flows-last.png').catch(() => undefined));
+    await open('counter.c');
+    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60000 });
+    const line = STATIC_TYPE.split('\n').findIndex((l) => l.startsWith('static PyTypeObject CounterType = {')) + 1;
+    await goTo(line, 25);
+    await page.keyboard.press('Control+.');
+    const convert = page.locator('.action-widget .monaco-list-row', { hasText: "Convert 'CounterType' to a heap type (PyType_Spec) (unsafe: review the preview)" });
+    await convert.first().waitFor({ timeout: 20000 });
+    await convert.first().click();
+    // the edit needs confirmation: VS Code shows it in the Refactor Preview panel, nothing is applied yet
+    const apply = page.locator('.monaco-button', { hasText: /^Apply$/ });
+    await apply.first().waitFor({ timeout: 30000 });
+    const panel: string = await page.locator('.part.panel').first().innerText();
+    assert.match(panel, /counter\.c/);
+    assert.doesNotMatch(await page.locator('.monaco-editor .view-lines').first().innerText(), /PyType_Spec/);
+    await shot('vscode-migration-preview.png');
+    await apply.first().click();
+    await page.waitForFunction(`[...document.querySelectorAll('.monaco-editor .view-lines')].some((v) => v.innerText.includes('PyType_Spec'))`, null, { timeout: 30000 });
+    await page.keyboard.press('Control+Shift+M');
+    await page.waitForFunction(`!(document.querySelector('.markers-panel')?.innerText ?? '').includes('ABI006')`, null, { timeout: 30000 });
   });
 });
