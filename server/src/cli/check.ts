@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BuildConfig } from '../core/buildconfig';
 import { fixText } from '../core/migrate';
-import { readRegularFile } from '../core/host';
+import { readRegularFile, runHost, type LintHost } from '../core/host';
 import { lint, type LintOptions } from '../core/lint';
 import type { Settings } from '../core/settings';
 import type { LintResult } from '../core/types';
@@ -31,13 +31,21 @@ export interface CheckOutcome {
   messages: string[];
 }
 
+/** One host per run (its build-configuration cache): each file stat'ed once. */
+const hosts = new WeakMap<Map<string, BuildConfig | null>, LintHost>();
+function hostOf(cache: Map<string, BuildConfig | null>): LintHost {
+  let h = hosts.get(cache);
+  if (!h) hosts.set(cache, (h = runHost()));
+  return h;
+}
+
 /** One file: read it, lint it, apply fix-all until nothing changes (at most 5 passes) when asked. */
 export async function checkFile(file: string, o: CheckOptions, cache: Map<string, BuildConfig | null>): Promise<CheckOutcome> {
   const rel = path.relative(o.cwd, file) || path.basename(file);
   const read = readRegularFile(file, MAX_READ_BYTES);
   if ('error' in read) return { result: null, fixed: 0, messages: [`abi3lint: ${rel}: skipped, ${read.error}`] };
   const text = read.text;
-  const opts: LintOptions = { settings: o.settings, select: o.select, ignore: o.ignore, buildConfigCache: cache, root: undefined, shareHeaders: true };
+  const opts: LintOptions = { settings: o.settings, select: o.select, ignore: o.ignore, buildConfigCache: cache, root: undefined, shareHeaders: true, host: hostOf(cache) };
   let r: LintResult;
   let fixed = 0;
   if (o.fix) {

@@ -55,14 +55,33 @@ export const fsHost: LintHost = {
   },
   stamp(file) {
     try {
-      const st = fs.statSync(file);
-      if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
+      // (no exception for a missing file: most include candidates are missing, and an exception costs more
+      // than the stat)
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      if (!st || !st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
       return `${st.mtimeMs}:${st.size}`;
     } catch {
       return undefined;
     }
   },
 };
+
+/**
+ * fsHost for one CLI run: files do not change while it runs, so each file is stat'ed once (a header is
+ * looked up by every file that includes it).
+ */
+export function runHost(): LintHost {
+  const stamps = new Map<string, string | null | undefined>();
+  return {
+    readFile: fsHost.readFile,
+    stamp(file) {
+      if (stamps.has(file)) return stamps.get(file);
+      const st = fsHost.stamp!(file);
+      stamps.set(file, st);
+      return st;
+    },
+  };
+}
 
 /** The real path of a file (every symlink resolved), or null when it cannot be resolved. */
 export function realPath(file: string): string | null {
