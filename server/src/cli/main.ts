@@ -12,6 +12,7 @@ import { formatGithub, formatJson, formatSarif, formatText } from './format';
 import { collectCFiles } from '../core/walk';
 import type { CheckOptions } from './check';
 import { buildHints } from './buildhints';
+import { auditMain } from './audit';
 import { migrateMain } from './migrate';
 import { checkAll, defaultJobs } from './parallel';
 
@@ -21,6 +22,7 @@ const HELP = `abi3lint ${VERSION}: check CPython C extensions against the Limite
 
 Usage: abi3lint [options] [paths...]     (files or folders; default: .)
        abi3lint migrate [--target 3.X] [--write] [paths...]   (rewrite toward the Limited API: see migrate --help)
+       abi3lint audit [--tag cp3X-abi3] <wheel | module | folder>...   (check built modules: see audit --help)
 
 Options:
   --target <3.X|0x...>   target for files without their own Py_LIMITED_API define or build config
@@ -152,6 +154,7 @@ function explain(code: string, out: NodeJS.WritableStream): number {
 /** `entry`: the CLI's own entry file, which worker threads run (--jobs); without it everything runs here. */
 export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean }; cwd: string; entry?: string }): Promise<number> {
   if (argv[0] === 'migrate') return migrateMain(argv.slice(1), io);
+  if (argv[0] === 'audit') return auditMain(argv.slice(1), io, VERSION);
   let args: ReturnType<typeof parse>;
   try {
     args = parse(argv);

@@ -1,0 +1,146 @@
+/**
+ * `abi3lint audit` (issue 15, first part: ELF): modules built here with gcc at several targets and header
+ * versions, packed into wheels by Python's zipfile, and the verdicts on them.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { auditModule, auditPaths, auditWheel, tagFromName, tagFromWheelMetadata } from '../server/src/core/audit';
+import { minorToHex } from '../server/src/core/version';
+import { headersFor, ROOT } from './helpers/fixtures';
+
+const BIN = path.join(ROOT, 'bin', 'abi3lint.js');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-audit-'));
+
+const MODULE = (name: string, body: string, call: string): string => `#include <Python.h>
+${body}
+static PyObject *f(PyObject *self, PyObject *args)
+{
+    PyObject *o, *n;
+    if (!PyArg_ParseTuple(args, "OO", &o, &n)) return NULL;
+    ${call}
+}
+static PyMethodDef methods[] = {{"f", f, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "${name}", NULL, -1, methods};
+PyMODINIT_FUNC PyInit_${name}(void) { return PyModule_Create(&def); }
+`;
+
+/** Builds a module; `target` null: the full API. */
+function build(file: string, source: string, target: number | null, headers: string, extra: string[] = []): string {
+  const src = path.join(work, path.basename(file).replace(/\..*$/, '') + `-${headers}.c`);
+  fs.writeFileSync(src, source);
+  const out = path.join(work, file);
+  const limited = target === null ? [] : [`-DPy_LIMITED_API=${minorToHex(target)}`];
+  const r = spawnSync('gcc', ['-shared', '-fPIC', ...limited, '-I', headersFor(headers), '-o', out, src, ...extra], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return out;
+}
+
+/** A wheel made by Python's zipfile, with its WHEEL metadata. */
+function wheel(name: string, tag: string, members: Record<string, string>): string {
+  const out = path.join(work, name);
+  const script = `import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('demo-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: false\\nTag: ${tag}\\n')
+    for i in range(2, len(sys.argv), 2):
+        z.write(sys.argv[i + 1], sys.argv[i])
+`;
+  const r = spawnSync('python3', ['-c', script, out, ...Object.entries(members).flat()], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return out;
+}
+
+const DELATTR = MODULE('delattr', '', 'if (PyObject_DelAttr(o, n) < 0) return NULL;\n    Py_RETURN_NONE;');
+
+test('PyObject_DelAttr at a 3.5 target: built with 3.13.0 headers the module imports the 3.13 symbol; with 3.13.x or 3.12 headers it does not', () => {
+  const tag = { abi: 'abi3' as const, minor: 5, source: '--tag cp35-abi3' };
+  const broken = auditModule('a.so', fs.readFileSync(build('delattr-3130.abi3.so', DELATTR, 5, '3.13.0')), tag);
+  assert.equal(broken.format, 'elf');
+  assert.equal(broken.minimum, 13);
+  assert.deepEqual(
+    broken.findings.map((f) => [f.kind, f.symbol]),
+    [['newer-than-tag', 'PyObject_DelAttr']],
+  );
+  assert.match(broken.findings[0].message, /in the Stable ABI only from 3\.13; the tag promises 3\.5 \(--tag cp35-abi3\): the module does not load on Python 3\.5 to 3\.12/);
+  for (const h of ['3.13', '3.12']) {
+    const ok = auditModule('b.so', fs.readFileSync(build(`delattr-${h}.abi3.so`, DELATTR, 5, h)), tag);
+    assert.deepEqual(ok.findings, [], h);
+    assert.ok(ok.symbols.some((s) => s.name === 'PyObject_SetAttr'), `${h}: the macro calls PyObject_SetAttr`);
+    assert.ok(ok.minimum !== null && ok.minimum <= 5);
+  }
+});
+
+test('a wheel tagged cp39-abi3 whose module imports a 3.10 symbol; a module with a non-stable symbol; the tag from WHEEL metadata', () => {
+  const spec = MODULE('fromspec', 'static PyType_Slot slots[] = {{0, NULL}};\nstatic PyType_Spec spec = {"fromspec.T", sizeof(PyObject), 0, Py_TPFLAGS_DEFAULT, slots};', 'return PyType_FromModuleAndSpec(o, &spec, NULL);');
+  const so = build('fromspec.abi3.so', spec, 10, '3.10');
+  const unstable = build('unstable.abi3.so', MODULE('unstable', '', 'return PyUnicode_New(3, 127);'), null, '3.12');
+  const whl = wheel('demo-1.0-cp39-abi3-linux_x86_64.whl', 'cp39-abi3-linux_x86_64', { 'demo/fromspec.abi3.so': so, 'demo/unstable.abi3.so': unstable });
+  const mods = auditWheel(whl, fs.readFileSync(whl));
+  assert.deepEqual(mods.map((m) => path.basename(m.file.split('!')[1])), ['fromspec.abi3.so', 'unstable.abi3.so']);
+  assert.deepEqual(mods[0].tag, { abi: 'abi3', minor: 9, source: 'WHEEL metadata (Tag: cp39-abi3-linux_x86_64)' });
+  assert.equal(mods[0].minimum, 10);
+  assert.deepEqual(mods[0].findings.map((f) => [f.kind, f.symbol, f.severity]), [['newer-than-tag', 'PyType_FromModuleAndSpec', 'error']]);
+  assert.deepEqual(mods[1].findings.map((f) => [f.kind, f.symbol]), [['not-stable', 'PyUnicode_New']]);
+  // judged by its name alone when the metadata has no tag
+  assert.deepEqual(tagFromName(whl), { abi: 'abi3', minor: 9, source: 'wheel file name (cp39-abi3)' });
+  assert.deepEqual(tagFromWheelMetadata('Tag: cp312-abi3-win_amd64\nTag: cp310-abi3-win_amd64\n')?.minor, 10);
+});
+
+test('a module linked to one version of libpython, and one with a symbol abi3t lacks under an abi3t tag', () => {
+  const stubSrc = path.join(work, 'stub.c');
+  fs.writeFileSync(stubSrc, 'int abi3lint_stub;\n');
+  const stub = path.join(work, 'libpython3.12.so');
+  assert.equal(spawnSync('gcc', ['-shared', '-fPIC', '-Wl,-soname,libpython3.12.so.1.0', '-o', stub, stubSrc]).status, 0);
+  const linked = build('linked.abi3.so', DELATTR, 9, '3.12', ['-L', work, '-Wl,--no-as-needed', '-lpython3.12']);
+  const m = auditModule(linked, fs.readFileSync(linked), tagFromName(linked));
+  assert.ok(m.libraries.includes('libpython3.12.so.1.0'), m.libraries.join(' '));
+  assert.deepEqual(m.findings.map((f) => f.kind), ['version-specific-link']);
+  // an old abi3 binary that calls an ABI-only function abi3t does not carry
+  const legacy = build('legacy.abi3t.so', MODULE('legacy', 'PyAPI_FUNC(PyObject *) PyEval_CallObjectWithKeywords(PyObject *, PyObject *, PyObject *);', 'return PyEval_CallObjectWithKeywords(o, n, NULL);'), 9, '3.12');
+  const t = auditModule(legacy, fs.readFileSync(legacy), { abi: 'abi3t', minor: 15, source: '--tag cp315-abi3t' });
+  assert.deepEqual(t.findings.map((f) => [f.kind, f.symbol]), [['abi3t-incompatible', 'PyEval_CallObjectWithKeywords']]);
+});
+
+test('malformed input is a finding, never a crash: truncated and random files, a broken wheel', () => {
+  const good = fs.readFileSync(build('t.abi3.so', DELATTR, 9, '3.12'));
+  const tag = { abi: 'abi3' as const, minor: 9, source: 'test' };
+  for (const [name, buf] of [
+    ['truncated', good.subarray(0, 200)],
+    ['header only', good.subarray(0, 64)],
+    ['random', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff))],
+    ['empty', Buffer.alloc(0)],
+  ] as const) {
+    const m = auditModule(name, buf, tag);
+    assert.equal(m.findings[0]?.kind, 'unreadable', name);
+  }
+  // every prefix of a real module: never an exception
+  for (let n = 0; n < good.length; n += 97) auditModule('p', good.subarray(0, n), tag);
+  const broken = path.join(work, 'broken-1.0-cp39-abi3-any.whl');
+  fs.writeFileSync(broken, 'PK\x03\x04 not a zip');
+  assert.equal(auditPaths([broken]).modules[0].findings[0].kind, 'unreadable');
+});
+
+test('the CLI: text, JSON, SARIF and GitHub output, exit codes 0 / 1 / 2', () => {
+  const clean = build('clean.abi3.so', DELATTR, 9, '3.12');
+  const bad = build('bad.abi3.so', DELATTR, 5, '3.13.0');
+  const run = (args: string[]): { code: number; out: string; err: string } => {
+    const r = spawnSync(process.execPath, [BIN, 'audit', ...args], { cwd: work, encoding: 'utf8' });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  };
+  const ok = run(['--tag', 'cp39-abi3', clean]);
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.match(ok.out, /clean\.abi3\.so: abi3 3\.9 \(--tag cp39-abi3\); needs Python 3\.\d+ \[elf, \d+ Python symbols\]\n1 module\(s\), 0 error\(s\)\.\n$/);
+  const no = run(['--tag', 'cp35-abi3', bad]);
+  assert.equal(no.code, 1);
+  assert.match(no.out, /error newer-than-tag PyObject_DelAttr/);
+  const json = JSON.parse(run(['--tag', 'cp35-abi3', '--format', 'json', bad]).out);
+  assert.equal(json.modules[0].minimum, '3.13');
+  const sarif = JSON.parse(run(['--tag', 'cp35-abi3', '--format', 'sarif', bad]).out);
+  assert.equal(sarif.runs[0].results[0].ruleId, 'newer-than-tag');
+  assert.match(run(['--tag', 'cp35-abi3', '--format', 'github', bad]).out, /^::error file=bad\.abi3\.so,title=abi3lint audit newer-than-tag::/);
+  assert.equal(run(['--tag', 'banana', bad]).code, 2);
+  assert.equal(run([path.join(work, 'nothing-here.so')]).code, 2);
+});
