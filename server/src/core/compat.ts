@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dataDir } from './catalog';
 import type { PositionMap } from './position';
+import type { Directive } from './preproc';
 import type { Fix } from './types';
 import { minorToString } from './version';
 
@@ -49,17 +50,25 @@ export function compatShims(): Map<string, ShimBlock> {
   return blocks;
 }
 
-/** Where shims go: after `#include <Python.h>`, else after the file's first block of #include lines. */
-function insertionOffset(text: string): number | null {
-  const m = /^[ \t]*#[ \t]*include[ \t]*[<"]Python\.h[>"][^\n]*\n/m.exec(text) ?? /^(?:[ \t]*#[ \t]*include[^\n]*\n)+/m.exec(text);
-  return m ? m.index + m[0].length : null;
+/**
+ * Where shims go: after the `#include <Python.h>` directive, else after the file's first #include (a project
+ * header that brings Python.h). Directives as the lexer read them: an include inside a comment is none.
+ */
+export function afterIncludes(text: string, directives: Directive[]): number | null {
+  const inc = directives.filter((d) => d.name === 'include');
+  const d = inc.find((x) => /^[<"]Python\.h[>"]/.test(x.rest.trim())) ?? inc[0];
+  if (!d) return null;
+  const nl = text.indexOf('\n', d.end);
+  return nl < 0 ? null : nl + 1;
 }
 
 /** The fix that supplies `name` at the target with its shim, when there is one for it. */
-export function compatFix(text: string, pos: PositionMap, name: string, minor: number): Fix | null {
+export function compatFix(text: string, pos: PositionMap, name: string, minor: number, directives: Directive[]): Fix | null {
   const block = compatShims().get(name);
   if (!block || (block.below !== null && minor >= block.below)) return null;
-  const at = insertionOffset(text);
+  // (a block already in the file is never added twice, even where the analysis cannot see it supply the name)
+  if (text.includes(block.text.split('\n')[1])) return null;
+  const at = afterIncludes(text, directives);
   if (at === null) return null;
   const where = pos.position(at);
   const why = block.below === null ? 'it is in no Limited API' : `for Pythons below ${minorToString(block.below)}`;

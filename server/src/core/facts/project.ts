@@ -141,7 +141,7 @@ export class ProjectDeclarations {
     const rowOf = (o: number): number => this.pos.position(o).line;
     const was = this.recheck?.get(k);
     let rows: number[];
-    if (this.region && was) {
+    if (this.region && was && !(member && this.text.includes('##'))) {
       const { start, end, firstLine, lastOld, lineDelta } = this.region;
       const inside = declaringRows(this.tree, this.text, name, member, rowOf, start, end);
       rows = was.rows.filter((r) => r < firstLine).concat(inside, was.rows.filter((r) => r > lastOld).map((r) => r + lineDelta));
@@ -163,9 +163,12 @@ export class ProjectDeclarations {
   carryOver(prev: Map<string, ProjectState>, region: DeclarationRegion): void {
     const { lastOld, lineDelta } = region;
     const recheck = new Map<string, ProjectState>();
+    // (members a macro builds by pasting depend on text that never names them: in a file that pastes, every
+    // member answer is asked again)
+    const pastes = this.text.includes('##');
     for (const [k, v] of prev) {
       const name = k.startsWith('.') ? k.slice(1) : k;
-      if (mentions(region.oldText, name) || mentions(region.newText, name)) {
+      if ((pastes && k.startsWith('.')) || mentions(region.oldText, name) || mentions(region.newText, name)) {
         recheck.set(k, v);
         continue;
       }

@@ -12,7 +12,9 @@
  */
 import type { Catalog } from '../catalog';
 import { targetIndex } from '../catalog';
+import { afterIncludes } from '../compat';
 import type { Node, Tree } from '../parser';
+import type { Directive } from '../preproc';
 import { minorToString } from '../version';
 import { addressesOf, isNull, matchingBrace, splitInitializer, statementAround, stripCasts, type InitElement } from './cinit';
 
@@ -47,6 +49,8 @@ export interface StaticTypeInput {
   definition: Node;
   /** Other declarations of the same name (`static PyTypeObject T;`). */
   forward: Node[];
+  /** The file's directives (where #include lines really are). */
+  directives: Directive[];
 }
 
 interface Plan {
@@ -363,11 +367,8 @@ function createCall(cx: StaticTypeInput, bases: string, at: number): string {
 /** `#include <structmember.h>` for the offset members' T_PYSSIZET and READONLY below 3.12. */
 function includeEdits(cx: StaticTypeInput, plan: Plan): OffsetEdit[] {
   if (!plan.members.length || cx.minor >= 12 || /#\s*include\s*[<"]structmember\.h[>"]/.test(cx.text)) return [];
-  // after Python.h, or (when a project header brings it) after the file's first block of #include lines
-  const m = /^[ \t]*#[ \t]*include[ \t]*[<"]Python\.h[>"][^\n]*\n/m.exec(cx.text) ?? /^(?:[ \t]*#[ \t]*include[^\n]*\n)+/m.exec(cx.text);
-  if (!m) return [];
-  const at = m.index + m[0].length;
-  return [{ start: at, end: at, newText: '#include <structmember.h>\n' }];
+  const at = afterIncludes(cx.text, cx.directives);
+  return at === null ? [] : [{ start: at, end: at, newText: '#include <structmember.h>\n' }];
 }
 
 function specText(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>, flagsIn: string): { text: string; bases: string; notes: string[] } | string {

@@ -10,7 +10,7 @@ export default defineRule({
     name(use) {
       const e = use.entry;
       if (use.status?.kind !== 'not-limited' || !e || e.private || isMacroOnly(use) || use.own()) return;
-      const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor);
+      const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor, cx.pp.directives);
       cx.report(use.start, use.end, `'${use.name}' is not part of the Limited API${replacementHint(use.replacement, cx.target.minor)}`, {
         identifier: use.name,
         fixes: shim ? [shim, ...nameFixes(cx, use)] : nameFixes(cx, use),

@@ -39,7 +39,7 @@ export default defineRule({
       if (gated === 'none') return;
       const breaks = gated ?? st.breaks;
       const fixes = nameFixes(cx, use);
-      const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor);
+      const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor, cx.pp.directives);
       if (shim) fixes.unshift(shim);
       const raise = raiseTargetFix(cx.doc.text, cx.pos, cx.limitedDefineInFile, st.since, ': drops support for older Pythons');
       if (raise) fixes.push(raise);

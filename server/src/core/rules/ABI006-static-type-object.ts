@@ -51,7 +51,7 @@ const HINT = 'describe the type with PyType_Slot[] and a PyType_Spec, then creat
 /** The heap-type migration (unsafe, a preview), else the hint with the reason it cannot be made here. */
 function migrationFixes(cx: RuleContext, main: StaticType, decls: StaticType[]): Fix[] {
   if (!main.defines || decls.some((d) => d.decl !== main.decl && d.defines)) return [{ kind: 'hint', title: `Hint: ${HINT}`, safety: 'display-only', edits: [] }];
-  const m = staticTypeToHeap({ text: cx.doc.text, tree: cx.tree, cat: cx.cat, minor: cx.target.minor, name: main.name, definition: main.decl, forward: decls.filter((d) => d.decl !== main.decl).map((d) => d.decl) });
+  const m = staticTypeToHeap({ text: cx.doc.text, tree: cx.tree, cat: cx.cat, minor: cx.target.minor, name: main.name, definition: main.decl, forward: decls.filter((d) => d.decl !== main.decl).map((d) => d.decl), directives: cx.pp.directives });
   if (!m.ok) return [{ kind: 'hint', title: `Hint: ${HINT}. Not converted automatically: ${m.reason}`, safety: 'display-only', edits: [] }];
   return [
     {
