@@ -144,3 +144,36 @@ test('the CLI: text, JSON, SARIF and GitHub output, exit codes 0 / 1 / 2', () =>
   assert.equal(run(['--tag', 'banana', bad]).code, 2);
   assert.equal(run([path.join(work, 'nothing-here.so')]).code, 2);
 });
+
+test('Windows modules (PE, built with mingw-w64): symbols from python3.dll judged, a link to python312.dll reported, kernel32 ignored', () => {
+  const have = spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0 && spawnSync('x86_64-w64-mingw32-dlltool', ['--version']).status === 0;
+  assert.ok(have, 'mingw-w64 is missing: run scripts/setup-audit-tools (Debian package gcc-mingw-w64-x86-64)');
+  const dir = fs.mkdtempSync(path.join(work, 'pe-'));
+  // import libraries for the two DLLs, from .def files naming what the module uses
+  for (const [dll, names] of [['python3', ['PyLong_FromLong', 'PyObject_DelAttr', 'PyModule_Create2', 'PyUnicode_New']], ['python312', ['PyLong_FromLong']]] as const) {
+    fs.writeFileSync(path.join(dir, `${dll}.def`), `LIBRARY ${dll}.dll\nEXPORTS\n${names.join('\n')}\n`);
+    assert.equal(spawnSync('x86_64-w64-mingw32-dlltool', ['-d', `${dll}.def`, '-l', `lib${dll}.a`], { cwd: dir }).status, 0);
+  }
+  fs.writeFileSync(
+    path.join(dir, 'm.c'),
+    '__declspec(dllimport) void *PyLong_FromLong(long);\n__declspec(dllimport) int PyObject_DelAttr(void *, void *);\n__declspec(dllimport) void *PyModule_Create2(void *, int);\n' +
+      '__declspec(dllexport) void *PyInit_m(void) { PyObject_DelAttr(0, 0); PyModule_Create2(0, 3); return PyLong_FromLong(3); }\n',
+  );
+  const mingw = (out: string, libs: string[]): string => {
+    const r = spawnSync('x86_64-w64-mingw32-gcc', ['-shared', '-o', out, 'm.c', '-L.', ...libs], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return path.join(dir, out);
+  };
+  const tag = { abi: 'abi3' as const, minor: 9, source: '--tag cp39-abi3' };
+  const stable = auditModule('m.pyd', fs.readFileSync(mingw('m.pyd', ['-lpython3'])), tag);
+  assert.equal(stable.format, 'pe');
+  assert.ok(stable.libraries.includes('python3.dll') && stable.libraries.some((l) => /kernel32/i.test(l)), stable.libraries.join(' '));
+  assert.deepEqual(stable.symbols.map((s) => s.name), ['PyLong_FromLong', 'PyModule_Create2', 'PyObject_DelAttr']);
+  assert.deepEqual(stable.findings.map((f) => [f.kind, f.symbol]), [['newer-than-tag', 'PyObject_DelAttr']]);
+  assert.equal(stable.minimum, 13);
+  const specific = auditModule('m312.pyd', fs.readFileSync(mingw('m312.pyd', ['-lpython312', '-lpython3'])), tag);
+  assert.ok(specific.findings.some((f) => f.kind === 'version-specific-link' && /python312\.dll/.test(f.message)), JSON.stringify(specific.findings));
+  // every prefix of the DLL: never an exception
+  const buf = fs.readFileSync(path.join(dir, 'm.pyd'));
+  for (let n = 0; n < buf.length; n += 211) auditModule('p', buf.subarray(0, n), tag);
+});

@@ -8,6 +8,7 @@ import { unzipSync } from 'fflate';
 import { loadCatalog, minorOf, type Catalog } from '../catalog';
 import { minorToString } from '../version';
 import { BinaryFormatError, isElf, readElf, type Imports } from './elf';
+import { isPe, readPe } from './pe';
 
 export type SymbolStatus = 'stable' | 'abi-only' | 'not-stable' | 'private' | 'other';
 
@@ -89,7 +90,8 @@ export function tagFromWheelMetadata(text: string): Tag | null {
 
 function readImports(buf: Uint8Array): Imports {
   if (isElf(buf)) return readElf(buf);
-  throw new BinaryFormatError('not a module format abi3lint reads yet (ELF)');
+  if (isPe(buf)) return readPe(buf);
+  throw new BinaryFormatError('not a module format abi3lint reads yet (ELF, PE)');
 }
 
 /** One module's verdicts. */
@@ -101,7 +103,9 @@ export function auditModule(file: string, buf: Uint8Array, tag: Tag, cat: Catalo
     const message = e instanceof BinaryFormatError ? e.message : `cannot read: ${String(e)}`;
     return { file, format: null, tag, libraries: [], symbols: [], minimum: null, findings: [{ kind: 'unreadable', severity: 'error', message }] };
   }
-  const symbols = imports.symbols.map((s) => classify(cat, s)).filter((v) => v.status !== 'other');
+  // (on Windows only what the module takes from a Python DLL is Python's: kernel32's names are not)
+  const fromPython = (s: string): boolean => !imports.symbolLibrary || /^python3\d*\.dll$/i.test(imports.symbolLibrary.get(s) ?? '');
+  const symbols = imports.symbols.filter(fromPython).map((s) => classify(cat, s)).filter((v) => v.status !== 'other');
   const stable = symbols.filter((s) => s.since !== undefined);
   const minimum = stable.length ? Math.max(...stable.map((s) => s.since!)) : null;
   const findings: AuditFinding[] = [];
