@@ -9,6 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { auditModule, auditPaths, auditWheel, tagFromName, tagFromWheelMetadata } from '../server/src/core/audit';
+import { explain } from '../server/src/core/audit/sources';
+import { loadCatalog } from '../server/src/core/catalog';
 import { minorToHex } from '../server/src/core/version';
 import { headersFor, ROOT } from './helpers/fixtures';
 
@@ -176,4 +178,34 @@ test('Windows modules (PE, built with mingw-w64): symbols from python3.dll judge
   // every prefix of the DLL: never an exception
   const buf = fs.readFileSync(path.join(dir, 'm.pyd'));
   for (let n = 0; n < buf.length; n += 211) auditModule('p', buf.subarray(0, n), tag);
+});
+
+test('side by side with the sources: the 3.13.0 headers case, and inline versus exported inside a PY_VERSION_HEX gate', async () => {
+  const cat = loadCatalog();
+  const tag = { abi: 'abi3' as const, minor: 5, source: '--tag cp35-abi3' };
+  const delattr = auditModule('d.so', fs.readFileSync(build('sbs-delattr.abi3.so', DELATTR, 5, '3.13.0')), tag);
+  const x = explain(delattr, [{ path: 'delattr.c', text: DELATTR }], cat);
+  assert.equal(x.length, 1);
+  assert.equal(x[0].symbol, 'PyObject_DelAttr');
+  assert.deepEqual(x[0].uses, ['delattr.c:7']);
+  assert.match(x[0].message, /the source is right at 3\.5 .* CPython 3\.13\.0's headers declare PyObject_DelAttr as an exported function at that target: the module was built with them and needs 3\.13/);
+  // the gate: built at 3.9 with the 3.12 headers, the branch is compiled; Py_NewRef is inline there,
+  // PyErr_GetRaisedException an exported function
+  const src = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'rules', 'inline-in-version-gate.c'), 'utf8').replace(/^PyObject \*copy_ref2.*$/m, '');
+  const module = `${src}\nstatic PyObject *f(PyObject *self, PyObject *o) { return copy_ref(o); }\nstatic PyMethodDef methods[] = {{"f", f, METH_O, NULL}, {NULL, NULL, 0, NULL}};\nstatic struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "gate", NULL, -1, methods};\nPyMODINIT_FUNC PyInit_gate(void) { return PyModule_Create(&def); }\n`;
+  const so = build('gate.abi3.so', module.replace('#define Py_LIMITED_API 0x03090000\n', ''), 9, '3.12');
+  const gate = auditModule(so, fs.readFileSync(so), { abi: 'abi3', minor: 9, source: '--tag cp39-abi3' });
+  assert.deepEqual(gate.findings.map((f) => [f.kind, f.symbol]), [['newer-than-tag', 'PyErr_GetRaisedException']]);
+  const why = explain(gate, [{ path: 'gate.c', text: src }], cat);
+  const exported = why.find((w) => w.symbol === 'PyErr_GetRaisedException')!;
+  assert.equal(exported.imported, true);
+  assert.match(exported.message, /only inside `#if PY_VERSION_HEX >= 0x030C0000`: the build headers \(3\.12 or newer\) took that branch, and there PyErr_GetRaisedException is an exported function, so the module needs 3\.12/);
+  const inline = why.find((w) => w.symbol === 'Py_NewRef')!;
+  assert.equal(inline.imported, false);
+  assert.match(inline.message, /inside a PY_VERSION_HEX gate and the module imports nothing for it: the build headers define it inline/);
+  // and through the CLI, next to the finding
+  const srcDir = fs.mkdtempSync(path.join(work, 'src-'));
+  fs.writeFileSync(path.join(srcDir, 'delattr.c'), DELATTR);
+  const r = spawnSync(process.execPath, [BIN, 'audit', '--tag', 'cp35-abi3', '--sources', srcDir, path.join(work, 'sbs-delattr.abi3.so')], { cwd: srcDir, encoding: 'utf8' });
+  assert.match(r.stdout, /\n  why PyObject_DelAttr \(delattr\.c:7\): the source is right at 3\.5/);
 });

@@ -6,6 +6,11 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { auditPaths, type ModuleAudit, type Tag } from '../core/audit';
+import { explain } from '../core/audit/sources';
+import { loadCatalog } from '../core/catalog';
+import { readRegularFile } from '../core/host';
+import { MAX_FILE_BYTES } from '../core/lint';
+import { collectCFiles } from '../core/walk';
 import { minorToString } from '../core/version';
 
 export const AUDIT_HELP = `Usage: abi3lint audit [options] <wheel | .so | .pyd | .dylib | folder>...
@@ -17,6 +22,7 @@ and under an abi3t tag what abi3t lacks. Prints the oldest Python each module re
 Options:
   --tag <cp3X-abi3|cp3X-abi3t>  the tag to judge bare modules by (wheels carry their own)
   --format <fmt>                text (default), json, sarif, github
+  --sources <dir>               the sources the modules were built from: say where binary and source disagree, and why
   -h, --help                    this help
 
 Exit status: 0 nothing wrong, 1 error-level findings, 2 usage error or an unreadable file.`;
@@ -43,6 +49,7 @@ function text(mods: ModuleAudit[], io: Io): string {
     const tag = m.tag.abi ? `${m.tag.abi}${m.tag.minor !== null ? ` ${minorToString(m.tag.minor)}` : ''} (${m.tag.source})` : 'no abi3 tag';
     out += `${rel(io, m.file)}: ${tag}; needs Python ${m.minimum !== null ? minorToString(m.minimum) : '(no Python symbol)'}${m.format ? ` [${m.format}, ${m.symbols.length} Python symbols]` : ''}\n`;
     for (const f of m.findings) out += `  ${f.severity} ${f.kind}${f.symbol ? ` ${f.symbol}` : ''}: ${f.message}\n`;
+    for (const x of m.explanations ?? []) out += `  why ${x.symbol}${x.uses.length ? ` (${x.uses.join(', ')})` : ''}: ${x.message}\n`;
   }
   const errors = mods.reduce((n, m) => n + m.findings.filter((f) => f.severity === 'error').length, 0);
   return out + `${mods.length} module(s), ${errors} error(s).\n`;
@@ -73,7 +80,7 @@ export function auditMain(argv: string[], io: Io, version: string): number {
   let v;
   let positionals: string[];
   try {
-    ({ values: v, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { tag: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values: v, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { tag: { type: 'string' }, format: { type: 'string' }, sources: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } }));
   } catch (e) {
     io.stderr.write(`abi3lint audit: ${e instanceof Error ? e.message.replace(/\. To specify.*$/, '') : String(e)}\n(see abi3lint audit --help)\n`);
     return 2;
@@ -86,6 +93,15 @@ export function auditMain(argv: string[], io: Io, version: string): number {
   if (!positionals.length) return (io.stderr.write('abi3lint audit: give a wheel, a module or a folder (see abi3lint audit --help)\n'), 2);
   const { modules, problems } = auditPaths(positionals.map((p) => path.resolve(io.cwd, p)), { tag });
   for (const p of problems) io.stderr.write(`abi3lint audit: ${p}\n`);
+  if (v.sources?.length) {
+    const { files } = collectCFiles(v.sources, { base: io.cwd, exclude: [] });
+    const sources = files.flatMap((f) => {
+      const r = readRegularFile(f, MAX_FILE_BYTES);
+      return 'text' in r ? [{ path: path.relative(io.cwd, f) || f, text: r.text }] : [];
+    });
+    const cat = loadCatalog();
+    for (const m of modules) m.explanations = explain(m, sources, cat);
+  }
   if (format === 'json') io.stdout.write(JSON.stringify({ version: 1, modules: modules.map((m) => ({ ...m, file: rel(io, m.file), minimum: m.minimum !== null ? minorToString(m.minimum) : null })) }, null, 2) + '\n');
   else if (format === 'sarif') io.stdout.write(JSON.stringify(sarif(modules, io, version), null, 2) + '\n');
   else if (format === 'github') for (const m of modules) for (const f of m.findings) io.stdout.write(`::${f.severity} file=${rel(io, m.file.split('!')[0])},title=abi3lint audit ${f.kind}::${rel(io, m.file)}: ${f.message}\n`);

@@ -48,6 +48,8 @@ export interface ModuleAudit {
   /** The oldest Python whose Stable ABI has every symbol it imports; null when none is from Python. */
   minimum: number | null;
   findings: AuditFinding[];
+  /** With sources (`--sources`): where the binary and the source disagree, and why. */
+  explanations?: import('./sources').Explanation[];
 }
 
 const MODULE = /\.(so|pyd|dylib)$/;
