@@ -91,6 +91,17 @@ describe('VS Code (code-server): from not checked to checked, rule pages, fix ti
     }
   };
   const shot = (name: string) => page.screenshot({ path: path.join(RESULTS, name) });
+  /** Ctrl+. at (line, col) until the Quick Fix menu shows `title` (under load the first press can be lost). */
+  const quickFix = async (line: number, col: number, title: string): Promise<any> => {
+    const row = page.locator('.action-widget .monaco-list-row', { hasText: title });
+    for (let attempt = 0; ; attempt++) {
+      await goTo(line, col);
+      await page.keyboard.press('Control+.');
+      if (await row.first().waitFor({ timeout: 10000 }).then(() => true, () => false)) return row;
+      if (attempt === 2) throw new Error(`no "${title}" in the Quick Fix menu at ${line}:${col}`);
+      await page.keyboard.press('Escape');
+    }
+  };
 
   test('an unchecked file: the status says so, a notification offers the ways forward, the version picker checks it', async (t) => {
     t.after(() => shot('vscode-flows-last.png').catch(() => undefined));
@@ -146,10 +157,7 @@ describe('VS Code (code-server): from not checked to checked, rule pages, fix ti
     const problems: string = await page.locator('.markers-panel').innerText();
     assert.equal((problems.match(/3 uses in this file/g) ?? []).length, 1, problems);
     assert.doesNotMatch(problems, /\[macro-only-api\]/, 'no [rule-name] after the message');
-    await goTo(6, 10);
-    await page.keyboard.press('Control+.');
-    const unsafe = page.locator('.action-widget .monaco-list-row', { hasText: 'Replace with PyTuple_SetItem (unsafe: fails unless the tuple is new; steals the item)' });
-    await unsafe.first().waitFor({ timeout: 20000 });
+    await quickFix(6, 10, 'Replace with PyTuple_SetItem (unsafe: fails unless the tuple is new; steals the item)');
     const menu: string = await page.locator('.action-widget').first().innerText();
     assert.equal((menu.match(/Suppress ABI004 on this line/g) ?? []).length, 1, menu);
     assert.match(menu, /Fix all ABI004 \(macro-only-api\) problems in this file \(2\)/);
@@ -164,9 +172,7 @@ describe('VS Code (code-server): from not checked to checked, rule pages, fix ti
     await goTo(line, 25);
     // (the static type's line is in view now: its squiggle)
     await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60000 });
-    await page.keyboard.press('Control+.');
-    const convert = page.locator('.action-widget .monaco-list-row', { hasText: "Convert 'CounterType' to a heap type (PyType_Spec) (unsafe: review the preview)" });
-    await convert.first().waitFor({ timeout: 20000 });
+    const convert = await quickFix(line, 25, "Convert 'CounterType' to a heap type (PyType_Spec) (unsafe: review the preview)");
     await convert.first().click();
     // the edit needs confirmation: VS Code shows it in the Refactor Preview panel, nothing is applied yet
     const apply = page.locator('.monaco-button', { hasText: /^Apply$/ });
