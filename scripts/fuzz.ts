@@ -209,13 +209,14 @@ export async function checkInvariants(text: string, file = '/fuzz/input.c'): Pro
     for (const fx of f.fixes) for (const e of fx.edits) if (!inside(e.range.start) || !inside(e.range.end)) return `edit of ${f.code} out of range`;
   }
   // fix-all: non-overlapping, idempotent, never breaks a clean parse
-  const { edits, deferred } = fixAllEdits(r.findings, { unsafe: true });
+  const { edits, deferred, applied } = fixAllEdits(r.findings, { unsafe: true });
   const once = applyEdits(text, edits);
   if (once.skipped) return `fix-all produced ${once.skipped} overlapping or out-of-range edits`;
   if (once.text !== text) {
     const before = parser.parse(text);
     const after = parser.parse(once.text);
     const broke = before && after && !before.rootNode.hasError && after.rootNode.hasError;
+    const brokenBefore = !!before?.rootNode.hasError;
     before?.delete();
     after?.delete();
     if (broke) return 'a fix broke the parse of a file that parsed cleanly';
@@ -226,15 +227,31 @@ export async function checkInvariants(text: string, file = '/fuzz/input.c'): Pro
       return `lint threw after fix-all: ${String(e)}`;
     }
     // Applying fix-all twice changes nothing the second time, unless the first pass had to leave fixes for
-    // later (overlapping ones, or findings past the per-file cap), or rewrote a directive: a guard that now
-    // tests Py_LIMITED_API+0 switches other code on, whose own findings get fixes in the next pass.
+    // later (overlapping ones, or findings past the per-file cap), or rewrote or added a directive (a guard that
+    // now tests Py_LIMITED_API+0; a shim's #if block in a file whose own #if/#endif do not balance, or that does
+    // not parse cleanly, where the recovery around it changes: other code switches on, and its findings get
+    // fixes in the next pass), or migrated a static type (the other types may convert in the next pass).
     const capped = r.notices.some((x) => /more findings were not reported/.test(x));
     const lines = text.split('\n');
-    const rewroteDirective = edits.some((e) => /^\s*#/.test(lines[e.range.start.line] ?? '') && (e.range.start.line !== e.range.end.line || e.range.start.character !== e.range.end.character));
+    const rewroteDirective =
+      edits.some((e) => (/^\s*#/m.test(e.newText) && (brokenBefore || evaluateConditionalsUnbalanced(text))) || (/^\s*#/.test(lines[e.range.start.line] ?? '') && (e.range.start.line !== e.range.end.line || e.range.start.character !== e.range.end.character))) ||
+      applied.some((f) => f.kind === 'migrate');
     const again = fixAllEdits(r2.findings, { unsafe: true });
     if (!deferred && !capped && !rewroteDirective && again.edits.length) return `fix-all applied twice changes the text again (${again.edits.length} edits)`;
   }
   return null;
+}
+
+/** Whether the file's #if / #endif do not balance (then an inserted, balanced #if block can still change what
+ *  the conditions around it mean). */
+function evaluateConditionalsUnbalanced(text: string): boolean {
+  let depth = 0;
+  for (const d of scanDirectives(text)) {
+    if (d.name === 'if' || d.name === 'ifdef' || d.name === 'ifndef') depth++;
+    else if (d.name === 'endif' && --depth < 0) return true;
+    else if ((d.name === 'else' || d.name === 'elif') && depth === 0) return true;
+  }
+  return depth !== 0;
 }
 
 function save(text: string, why: string): string {

@@ -68,6 +68,13 @@ export function compatFix(text: string, pos: PositionMap, name: string, minor: n
   if (!block || (block.below !== null && minor >= block.below)) return null;
   // (a block already in the file is never added twice, even where the analysis cannot see it supply the name)
   if (text.includes(block.text.split('\n')[1])) return null;
+  // the guard tests the Py_LIMITED_API the compiler sees: a define in the file with another value (an invalid
+  // one, the target coming from elsewhere) would leave the shim out
+  for (const d of directives) {
+    const v = d.name === 'define' ? /^Py_LIMITED_API\s+(\S+)/.exec(d.rest)?.[1] : undefined;
+    const same = (v === '3' && minor === 2) || (/^0[xX]0?3[0-9a-fA-F]{6}$/.test(v ?? '') && ((parseInt(v!, 16) >> 16) & 0xff) === minor);
+    if (v !== undefined && !same) return null;
+  }
   const at = afterIncludes(text, directives);
   if (at === null) return null;
   const where = pos.position(at);

@@ -9,6 +9,7 @@ import { loadCatalog, minorOf, type Catalog } from '../catalog';
 import { minorToString } from '../version';
 import { BinaryFormatError, isElf, readElf, type Imports } from './elf';
 import { isPe, readPe } from './pe';
+import type { Explanation } from './sources';
 
 export type SymbolStatus = 'stable' | 'abi-only' | 'not-stable' | 'private' | 'other';
 
@@ -49,7 +50,7 @@ export interface ModuleAudit {
   minimum: number | null;
   findings: AuditFinding[];
   /** With sources (`--sources`): where the binary and the source disagree, and why. */
-  explanations?: import('./sources').Explanation[];
+  explanations?: Explanation[];
 }
 
 const MODULE = /\.(so|pyd|dylib)$/;

@@ -323,7 +323,13 @@ function buildEdits(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>
   }
   edits.push(...plan.extra);
   edits.push(...includeEdits(cx, plan));
-  return { ok: true, edits: edits.sort((a, b) => a.start - b.start), notes: [...plan.notes, ...spec.notes] };
+  edits.sort((a, b) => a.start - b.start || a.end - b.end);
+  // a migration is applied whole or not at all: edits that overlap (a broken file where tables and the
+  // definition run into each other) refuse it
+  for (let i = 1; i < edits.length; i++) {
+    if (edits[i].start < edits[i - 1].end) return { ok: false, reason: 'its definition and its tables overlap in this text (an unterminated initializer?)' };
+  }
+  return { ok: true, edits, notes: [...plan.notes, ...spec.notes] };
 }
 
 /**
