@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dataDir } from './catalog';
+import { decodeTargetValue } from './facts/defines';
 import type { PositionMap } from './position';
 import type { Directive } from './preproc';
 import type { Fix } from './types';
@@ -72,8 +73,9 @@ export function compatFix(text: string, pos: PositionMap, name: string, minor: n
   // one, the target coming from elsewhere) would leave the shim out
   for (const d of directives) {
     const v = d.name === 'define' ? /^Py_LIMITED_API\s+(\S+)/.exec(d.rest)?.[1] : undefined;
-    const same = (v === '3' && minor === 2) || (/^0[xX]0?3[0-9a-fA-F]{6}$/.test(v ?? '') && ((parseInt(v!, 16) >> 16) & 0xff) === minor);
-    if (v !== undefined && !same) return null;
+    if (v === undefined) continue;
+    const decoded = decodeTargetValue(v, { defined: new Map(), undefinedKnown: new Set(), pyVersionHex: null });
+    if (!decoded.ok || decoded.minor !== minor) return null;
   }
   const at = afterIncludes(text, directives);
   if (at === null) return null;

@@ -114,6 +114,16 @@ export class ProjectDeclarations {
     return st;
   }
 
+  /** Members the file builds by token pasting, by name (read once per analysis, only for a file that pastes). */
+  private pasted: Map<string, number[]> | null = null;
+  private pastedRows(): Map<string, number[]> {
+    if (!this.pasted) {
+      this.pasted = new Map();
+      for (const [m, row] of pastedMembers(this.text, this.cond.pp.directives)) this.pasted.set(m, [...(this.pasted.get(m) ?? []), row]);
+    }
+    return this.pasted;
+  }
+
   /** The project declares the name (in the file or an included project header). */
   isName(name: string): boolean {
     return this.inHeaders(name, false).project || this.state(name, false).project;
@@ -146,9 +156,7 @@ export class ProjectDeclarations {
       const inside = declaringRows(this.tree, this.text, name, member, rowOf, start, end);
       rows = was.rows.filter((r) => r < firstLine).concat(inside, was.rows.filter((r) => r > lastOld).map((r) => r + lineDelta));
     } else rows = declaringRows(this.tree, this.text, name, member, rowOf);
-    if (member && !rows.length && this.text.includes('##')) {
-      for (const [m, row] of pastedMembers(this.text, this.cond.pp.directives)) if (m === name) rows.push(row);
-    }
+    if (member && !rows.length && this.text.includes('##')) rows = [...(this.pastedRows().get(name) ?? [])];
     st = member ? { project: rows.length > 0, covered: false, rows } : this.stateOfName(name, rows);
     this.memo.set(k, st);
     return st;

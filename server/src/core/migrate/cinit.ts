@@ -20,11 +20,9 @@ export interface Initializer {
   hasDirective: boolean;
 }
 
-/** A lexer positioned at the line that holds `offset`, with tokens before `offset` skipped. */
+/** A lexer at the start of the line that holds `offset` (callers skip the tokens before `offset`). */
 function lexerAt(text: string, offset: number): Lexer {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const lx = new Lexer(text, lineStart);
-  return lx;
+  return new Lexer(text, text.lastIndexOf('\n', offset - 1) + 1);
 }
 
 /** The offset just past the `}` that closes the `{` at `open`, or -1. */
@@ -107,7 +105,8 @@ export function statementAround(text: string, offset: number, from: number, to: 
   return null;
 }
 
-/** Occurrences of `&NAME` (tokens, so not in comments or strings) in [from, to): the offset of the `&`. */
+/** Occurrences of `&NAME` as tokens (not in comments or strings, not the second `&` of `&&`) outside `ranges`:
+ *  from the `&` to the end of the name. */
 export function addressesOf(text: string, name: string, ranges: { start: number; end: number }[]): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
   const lx = new Lexer(text);
@@ -118,18 +117,17 @@ export function addressesOf(text: string, name: string, ranges: { start: number;
       const at = amp;
       if (!ranges.some((r) => at >= r.start && at < r.end)) out.push({ start: at, end: lx.end });
     }
-    amp = k === PUNCT && text.charCodeAt(lx.start) === 38 && text.charCodeAt(lx.start + 1) !== 38 ? lx.start : -1;
+    amp = k === PUNCT && text.charCodeAt(lx.start) === 38 && text.charCodeAt(lx.start + 1) !== 38 && text.charCodeAt(lx.start - 1) !== 38 ? lx.start : -1;
     if (k === STRING) amp = -1;
   }
   return out;
 }
 
 /** Drops C casts in front of a value: `(destructor)X_dealloc` → `X_dealloc`. */
+const CAST = /^\(\s*(?:const\s+|struct\s+)?[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*\s*\**\s*\)\s*(?=[A-Za-z_&(])/;
 export function stripCasts(value: string): string {
   let v = value.trim();
-  for (let m = /^\(\s*(?:const\s+|struct\s+)?[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*\s*\**\s*\)\s*(?=[A-Za-z_&(])/.exec(v); m; m = /^\(\s*(?:const\s+|struct\s+)?[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*\s*\**\s*\)\s*(?=[A-Za-z_&(])/.exec(v)) {
-    v = v.slice(m[0].length);
-  }
+  for (let m = CAST.exec(v); m; m = CAST.exec(v)) v = v.slice(m[0].length);
   return v;
 }
 

@@ -1,5 +1,5 @@
 /** ABI008 py-version-hex-guard: PY_VERSION_HEX choosing code in a Limited API build. */
-import type { ConditionUse } from '../preproc';
+import type { ConditionUse, Directive } from '../preproc';
 import type { Fix } from '../types';
 import { defineRule } from './rule';
 
@@ -12,22 +12,29 @@ const versionConditionsOf = new WeakMap<ConditionUse[], ConditionUse[]>();
  * answers; rewriting it to the target switches such polyfills, written for the full API, on where the Limited
  * API cannot compile them. Its fix is then offered on its own only, never applied by fix-all or a migration.
  */
-function guardsPolyfill(text: string, from: number, isApi: (name: string) => boolean): boolean {
+function guardsPolyfill(text: string, directives: Directive[], opening: Directive, isApi: (name: string) => boolean): boolean {
+  // the block: from the condition to its #elif/#else/#endif at the same depth (directives as the lexer read them)
+  let i = directives.findIndex((x) => x.start === opening.start);
+  if (i < 0) return false;
   let depth = 0;
-  const lines = text.slice(from, from + 200_000).split('\n');
-  for (const line of lines.slice(1)) {
-    const d = /^\s*#\s*(if|ifdef|ifndef|elif|else|endif|define)\b\s*(\w*)/.exec(line);
-    if (d?.[1].startsWith('if')) depth++;
-    else if (d && /^(elif|else|endif)$/.test(d[1])) {
-      if (depth === 0) return false;
-      if (d[1] === 'endif') depth--;
-    } else if (d?.[1] === 'define' && isApi(d[2])) return true;
-    else if (!d) {
-      // a definition's head: `static inline PyObject *Py_NewRef(`, or the name alone at the start of its line
-      // under a return type on the line before (`PYCAPI_COMPAT_STATIC_INLINE(PyObject*)` then `Py_NewRef(…)`)
-      const fn = /^(?:static\s+|inline\s+|Py_LOCAL_INLINE\s*\([^)]*\)\s*)+[\w\s*]*?\b(\w+)\s*\(/.exec(line) ?? /^(\w+)\s*\([^;]*$/.exec(line);
-      if (fn && isApi(fn[1])) return true;
-    }
+  let end = text.length;
+  for (i++; i < directives.length; i++) {
+    const d = directives[i];
+    if (d.name === 'if' || d.name === 'ifdef' || d.name === 'ifndef') depth++;
+    else if (d.name === 'elif' || d.name === 'else' || d.name === 'endif') {
+      if (depth === 0) {
+        end = d.start;
+        break;
+      }
+      if (d.name === 'endif') depth--;
+    } else if (d.name === 'define' && isApi(/^\w*/.exec(d.rest)![0])) return true;
+  }
+  for (const line of text.slice(opening.end, end).split('\n')) {
+    if (/^\s*#/.test(line)) continue;
+    // a definition's head: `static inline PyObject *Py_NewRef(`, or the name alone at the start of its line
+    // under a return type on the line before (`PYCAPI_COMPAT_STATIC_INLINE(PyObject*)` then `Py_NewRef(…)`)
+    const fn = /^(?:static\s+|inline\s+|Py_LOCAL_INLINE\s*\([^)]*\)\s*)+[\w\s*]*?\b(\w+)\s*\(/.exec(line) ?? /^(\w+)\s*\([^;]*$/.exec(line);
+    if (fn && isApi(fn[1])) return true;
   }
   return false;
 }
@@ -43,7 +50,7 @@ export default defineRule({
       const raw = cx.doc.text.slice(d.start, d.end).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m) => ' '.repeat(m.length));
       const hits = [...raw.matchAll(/\bPY_VERSION_HEX\b/g)].map((m) => d.start + (m.index ?? 0));
       const fixes: Fix[] = hits.length
-        ? [{ kind: 'replace', title: 'Test Py_LIMITED_API+0 instead (the oldest Python the binary must load on)', safety: 'unsafe', manualOnly: guardsPolyfill(cx.doc.text, d.start, (n) => cx.cat.names.has(n)) || undefined, edits: hits.map((at) => ({ range: cx.pos.range(at, at + 14), newText: 'Py_LIMITED_API+0' })) }]
+        ? [{ kind: 'replace', title: 'Test Py_LIMITED_API+0 instead (the oldest Python the binary must load on)', safety: 'unsafe', manualOnly: guardsPolyfill(cx.doc.text, cx.pp.directives, d, (n) => cx.cat.names.has(n)) || undefined, edits: hits.map((at) => ({ range: cx.pos.range(at, at + 14), newText: 'Py_LIMITED_API+0' })) }]
         : [];
       const [start, end] = hits.length ? [hits[0], hits[0] + 14] : [d.start, d.end];
       cx.report(start, end, 'PY_VERSION_HEX is the version of the headers used for the build, not of the Python that will load this abi3 binary; test Py_LIMITED_API+0 to choose API', {
