@@ -9,8 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { auditModule, auditPaths, auditWheel, tagFromName, tagFromWheelMetadata } from '../server/src/core/audit';
+import { readMachO } from '../server/src/core/audit/macho';
+import { auditWithSources } from '../server/src/core/audit/problems';
 import { explain } from '../server/src/core/audit/sources';
 import { loadCatalog } from '../server/src/core/catalog';
+import { lint } from '../server/src/core/lint';
 import { minorToHex } from '../server/src/core/version';
 import { headersFor, ROOT } from './helpers/fixtures';
 
@@ -208,4 +211,101 @@ test('side by side with the sources: the 3.13.0 headers case, and inline versus 
   fs.writeFileSync(path.join(srcDir, 'delattr.c'), DELATTR);
   const r = spawnSync(process.execPath, [BIN, 'audit', '--tag', 'cp35-abi3', '--sources', srcDir, path.join(work, 'sbs-delattr.abi3.so')], { cwd: srcDir, encoding: 'utf8' });
   assert.match(r.stdout, /\n  why PyObject_DelAttr \(delattr\.c:7\): the source is right at 3\.5/);
+});
+
+test('macOS modules (Mach-O, built with clang and ld64.lld): a bundle with 3.13.0 headers, a universal file, a link to libpython3.12.dylib', () => {
+  const tools = ['clang', 'ld64.lld', 'llvm-lipo', 'llvm-objdump'].map((t) => [t, macTool(t)] as const);
+  const missing = tools.filter(([, p]) => !p).map(([t]) => t);
+  assert.deepEqual(missing, [], `missing ${missing.join(', ')}: run scripts/setup-audit-tools (Debian packages clang, lld, llvm)`);
+  const tool = Object.fromEntries(tools) as Record<string, string>;
+  const dir = fs.mkdtempSync(path.join(work, 'macho-'));
+  const run = (cmd: string, args: string[]): string => {
+    const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${cmd} ${args.join(' ')}\n${r.stderr}`);
+    return r.stdout;
+  };
+  const link = (arch: string, obj: string, out: string, extra: string[] = []): string => {
+    run(tool['ld64.lld'], ['-arch', arch, '-platform_version', 'macos', '11.0', '11.0', '-bundle', '-undefined', 'dynamic_lookup', obj, ...extra, '-o', out]);
+    return path.join(dir, out);
+  };
+  // x86_64 with the real headers (glibc's stand in for the SDK's: only declarations are needed); clang's
+  // Darwin targets predefine __nonnull, which glibc's <sys/cdefs.h> then leaves undefined
+  fs.writeFileSync(path.join(dir, 'delattr.c'), DELATTR);
+  const cflags = ['--target=x86_64-apple-macos11', '-U__nonnull', '-fPIC', `-DPy_LIMITED_API=${minorToHex(5)}`, '-isystem', '/usr/include', '-isystem', '/usr/include/x86_64-linux-gnu'];
+  run(tool.clang, [...cflags, '-I', headersFor('3.13.0'), '-c', 'delattr.c', '-o', 'delattr.o']);
+  const bundle = link('x86_64', 'delattr.o', 'delattr.abi3.so');
+  const tag = { abi: 'abi3' as const, minor: 5, source: '--tag cp35-abi3' };
+  const m = auditModule(bundle, fs.readFileSync(bundle), tag);
+  assert.equal(m.format, 'macho');
+  assert.deepEqual(m.findings.map((f) => [f.kind, f.symbol]), [['newer-than-tag', 'PyObject_DelAttr']]);
+  assert.equal(m.minimum, 13);
+  // the reader agrees with llvm-objdump on every undefined symbol
+  const und = run(tool['llvm-objdump'], ['--macho', '--syms', bundle]).split('\n').filter((l) => /\*UND\*/.test(l)).map((l) => l.trim().split(/\s+/).pop()!.replace(/^_/, ''));
+  assert.deepEqual(readMachO(fs.readFileSync(bundle)).symbols, [...new Set(und)].sort());
+  assert.ok(m.symbols.some((s) => s.name === '_Py_NoneStruct' && s.status === 'abi-only'), 'data symbols too: Py_None is _Py_NoneStruct, ABI-only');
+  // a universal file: the x86_64 bundle and an arm64 one that also calls PyUnicode_New (not stable)
+  fs.writeFileSync(path.join(dir, 'arm.c'), 'void *PyUnicode_New(long, unsigned);\nvoid *PyModule_Create2(void *, int);\nvoid *PyInit_delattr(void) { PyUnicode_New(1, 127); return PyModule_Create2(0, 3); }\n');
+  run(tool.clang, ['--target=arm64-apple-macos11', '-c', 'arm.c', '-o', 'arm.o']);
+  const arm = link('arm64', 'arm.o', 'arm.so');
+  run(tool['llvm-lipo'], ['-create', arm, bundle, '-output', 'fat.abi3.so']);
+  const fat = auditModule('fat.abi3.so', fs.readFileSync(path.join(dir, 'fat.abi3.so')), tag);
+  assert.deepEqual(fat.findings.map((f) => [f.kind, f.symbol]).sort(), [['newer-than-tag', 'PyObject_DelAttr'], ['not-stable', 'PyUnicode_New']]);
+  // linked to one CPython's library instead of -undefined dynamic_lookup
+  fs.writeFileSync(path.join(dir, 'stub.c'), 'int abi3lint_stub;\n');
+  run(tool.clang, ['--target=x86_64-apple-macos11', '-c', 'stub.c', '-o', 'stub.o']);
+  run(tool['ld64.lld'], ['-arch', 'x86_64', '-platform_version', 'macos', '11.0', '11.0', '-dylib', '-install_name', '@rpath/libpython3.12.dylib', 'stub.o', '-o', 'libpython3.12.dylib']);
+  const linked = link('x86_64', 'delattr.o', 'linked.abi3.so', ['-L', dir, '-lpython3.12']);
+  const l = auditModule(linked, fs.readFileSync(linked), { abi: 'abi3', minor: 13, source: 'test' });
+  assert.ok(l.libraries.includes('@rpath/libpython3.12.dylib'), l.libraries.join(' '));
+  assert.deepEqual(l.findings.map((f) => f.kind), ['version-specific-link']);
+  // every prefix of the universal file: never an exception
+  const buf = fs.readFileSync(path.join(dir, 'fat.abi3.so'));
+  for (let n = 0; n < buf.length; n += 173) auditModule('p', buf.subarray(0, n), tag);
+  assert.equal(auditModule('p', buf.subarray(0, 100), tag).findings[0].kind, 'unreadable');
+});
+
+/** A tool by its plain name or Debian's versioned one (ld64.lld-14). */
+function macTool(name: string): string | null {
+  for (const candidate of [name, ...Array.from({ length: 12 }, (_, i) => `${name}-${20 - i}`)]) {
+    if (spawnSync(candidate, ['--version'], { encoding: 'utf8' }).status === 0) return candidate;
+  }
+  return null;
+}
+
+test('binary verdicts placed on source lines: a bare module judged by its sources\' target, a symbol no line names and a link at PyInit_', async () => {
+  const dir = fs.mkdtempSync(path.join(work, 'placed-'));
+  const source = `#define Py_LIMITED_API 0x03050000\n${DELATTR}`;
+  fs.writeFileSync(path.join(dir, 'delattr.c'), source);
+  // built from that file with the 3.13.0 headers; the module's name has no version in it
+  const so = build('placed-delattr.abi3.so', DELATTR, 5, '3.13.0');
+  const bare = path.join(dir, 'delattr.abi3.so');
+  fs.copyFileSync(so, bare);
+  assert.equal(tagFromName(bare).minor, null);
+  const sources = [{ path: 'delattr.c', text: source }];
+  const targetOf = async (file: string) => (await lint({ path: path.join(dir, file), text: source }, { root: dir })).target;
+  const r = await auditWithSources([bare], sources, targetOf);
+  assert.deepEqual(r.modules[0].tag, { abi: 'abi3', minor: 5, source: "the sources' target, Py_LIMITED_API at delattr.c:1" });
+  const line = source.split('\n').findIndex((l) => l.includes('PyObject_DelAttr(')); // 0-based
+  assert.deepEqual(
+    r.problems.map((p) => [p.file, p.line, p.character, p.length, p.code, p.severity]),
+    [['delattr.c', line, source.split('\n')[line].indexOf('PyObject_DelAttr'), 'PyObject_DelAttr'.length, 'newer-than-tag', 'error']],
+  );
+  assert.match(r.problems[0].message, /^delattr\.abi3\.so: imports PyObject_DelAttr, in the Stable ABI only from 3\.13.*Why: the source is right at 3\.5 .*CPython 3\.13\.0's headers/);
+  // a module linked to libpython: no source line names the link, so it goes to PyInit_delattr
+  const stubSrc = path.join(dir, 'stub.c');
+  fs.writeFileSync(stubSrc, 'int abi3lint_stub;\n');
+  assert.equal(spawnSync('gcc', ['-shared', '-fPIC', '-Wl,-soname,libpython3.12.so.1.0', '-o', path.join(dir, 'libpython3.12.so'), stubSrc]).status, 0);
+  fs.mkdirSync(path.join(work, 'lnk'), { recursive: true });
+  const linked = build('lnk/delattr.abi3.so', DELATTR, 9, '3.12', ['-L', dir, '-Wl,--no-as-needed', '-lpython3.12']);
+  const l = await auditWithSources([linked], sources, async () => null, { tag: { abi: 'abi3', minor: 9, source: 'test' } });
+  const init = source.split('\n').findIndex((t) => t.startsWith('PyMODINIT_FUNC PyInit_delattr'));
+  assert.deepEqual(l.problems.map((p) => [p.file, p.line, p.code]), [['delattr.c', init, 'version-specific-link']]);
+  // and without any source naming the module: the binary itself
+  const none = await auditWithSources([linked], [], async () => null, { tag: { abi: 'abi3', minor: 9, source: 'test' } });
+  assert.deepEqual(none.problems.map((p) => [p.file, p.line]), [[linked, 0]]);
+  // the CLI: SARIF regions and GitHub annotations on the source line
+  const cli = (format: string) => spawnSync(process.execPath, [BIN, 'audit', '--format', format, '--sources', '.', 'delattr.abi3.so'], { cwd: dir, encoding: 'utf8' });
+  const sarif = JSON.parse(cli('sarif').stdout);
+  assert.deepEqual(sarif.runs[0].results[0].locations[0].physicalLocation, { artifactLocation: { uri: 'delattr.c' }, region: { startLine: line + 1, startColumn: r.problems[0].character + 1, endColumn: r.problems[0].character + 1 + 16 } });
+  assert.match(cli('github').stdout, new RegExp(`^::error file=delattr\\.c,line=${line + 1},col=${r.problems[0].character + 1},title=abi3lint audit newer-than-tag::delattr\\.abi3\\.so: imports PyObject_DelAttr`));
 });

@@ -6,10 +6,10 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { auditPaths, type ModuleAudit, type Tag } from '../core/audit';
-import { explain } from '../core/audit/sources';
-import { loadCatalog } from '../core/catalog';
+import { auditWithSources, type AuditProblem } from '../core/audit/problems';
+import type { SourceFile } from '../core/audit/sources';
 import { readRegularFile } from '../core/host';
-import { MAX_FILE_BYTES } from '../core/lint';
+import { lint, MAX_FILE_BYTES } from '../core/lint';
 import { collectCFiles } from '../core/walk';
 import { minorToString } from '../core/version';
 
@@ -22,7 +22,9 @@ and under an abi3t tag what abi3t lacks. Prints the oldest Python each module re
 Options:
   --tag <cp3X-abi3|cp3X-abi3t>  the tag to judge bare modules by (wheels carry their own)
   --format <fmt>                text (default), json, sarif, github
-  --sources <dir>               the sources the modules were built from: say where binary and source disagree, and why
+  --sources <dir>               the sources the modules were built from: say where binary and source disagree, and why;
+                                SARIF and GitHub results point at the source lines; a bare module without a version
+                                in its name is judged by the target of the file defining its PyInit_ function
   -h, --help                    this help
 
 Exit status: 0 nothing wrong, 1 error-level findings, 2 usage error or an unreadable file.`;
@@ -55,7 +57,15 @@ function text(mods: ModuleAudit[], io: Io): string {
   return out + `${mods.length} module(s), ${errors} error(s).\n`;
 }
 
-function sarif(mods: ModuleAudit[], io: Io, version: string): object {
+/** A result's location: the source line a problem was placed on, else the module (and the wheel member). */
+function locations(io: Io, file: string, p?: AuditProblem): object[] {
+  if (p && p.file !== file.split('!')[0]) {
+    return [{ physicalLocation: { artifactLocation: { uri: rel(io, p.file) }, region: { startLine: p.line + 1, startColumn: p.character + 1, endColumn: p.character + 1 + p.length } } }];
+  }
+  return [{ physicalLocation: { artifactLocation: { uri: rel(io, file.split('!')[0]) } }, logicalLocations: file.includes('!') ? [{ fullyQualifiedName: file.split('!')[1] }] : undefined }];
+}
+
+function sarif(mods: ModuleAudit[], io: Io, version: string, placed: AuditProblem[] | null): object {
   const kinds = [...new Set(mods.flatMap((m) => m.findings.map((f) => f.kind)))].sort();
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -63,20 +73,30 @@ function sarif(mods: ModuleAudit[], io: Io, version: string): object {
     runs: [
       {
         tool: { driver: { name: 'abi3lint audit', version, informationUri: 'https://github.com/abi3lint/abi3lint/blob/main/docs/audit.md', rules: kinds.map((k) => ({ id: k, shortDescription: { text: k.replace(/-/g, ' ') } })) } },
-        results: mods.flatMap((m) =>
-          m.findings.map((f) => ({
-            ruleId: f.kind,
-            level: f.severity,
-            message: { text: f.message },
-            locations: [{ physicalLocation: { artifactLocation: { uri: rel(io, m.file.split('!')[0]) } }, logicalLocations: m.file.includes('!') ? [{ fullyQualifiedName: m.file.split('!')[1] }] : undefined }],
-          })),
-        ),
+        results: placed
+          ? placed.map((p) => ({ ruleId: p.code, level: p.severity, message: { text: p.message }, locations: locations(io, p.module, p) }))
+          : mods.flatMap((m) => m.findings.map((f) => ({ ruleId: f.kind, level: f.severity, message: { text: f.message }, locations: locations(io, m.file) }))),
       },
     ],
   };
 }
 
-export function auditMain(argv: string[], io: Io, version: string): number {
+function github(mods: ModuleAudit[], io: Io, placed: AuditProblem[] | null): string {
+  const esc = (t: string): string => t.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  if (placed) return placed.map((p) => `::${p.severity} file=${rel(io, p.file)}${p.file !== p.module.split('!')[0] ? `,line=${p.line + 1},col=${p.character + 1}` : ''},title=abi3lint audit ${p.code}::${esc(p.message)}\n`).join('');
+  return mods.flatMap((m) => m.findings.map((f) => `::${f.severity} file=${rel(io, m.file.split('!')[0])},title=abi3lint audit ${f.kind}::${esc(`${rel(io, m.file)}: ${f.message}`)}\n`)).join('');
+}
+
+/** The C files under the --sources folders, paths relative to the working folder. */
+function readSources(dirs: string[], io: Io): SourceFile[] {
+  const { files } = collectCFiles(dirs, { base: io.cwd, exclude: [] });
+  return files.flatMap((f) => {
+    const r = readRegularFile(f, MAX_FILE_BYTES);
+    return 'text' in r ? [{ path: path.relative(io.cwd, f) || f, text: r.text }] : [];
+  });
+}
+
+export async function auditMain(argv: string[], io: Io, version: string): Promise<number> {
   let v;
   let positionals: string[];
   try {
@@ -91,20 +111,21 @@ export function auditMain(argv: string[], io: Io, version: string): number {
   const tag = v.tag === undefined ? undefined : parseTag(v.tag);
   if (tag === null) return (io.stderr.write(`abi3lint audit: --tag: '${v.tag}' is not like cp39-abi3 or cp315-abi3t\n`), 2);
   if (!positionals.length) return (io.stderr.write('abi3lint audit: give a wheel, a module or a folder (see abi3lint audit --help)\n'), 2);
-  const { modules, problems } = auditPaths(positionals.map((p) => path.resolve(io.cwd, p)), { tag });
-  for (const p of problems) io.stderr.write(`abi3lint audit: ${p}\n`);
+  const paths = positionals.map((p) => path.resolve(io.cwd, p));
+  let modules: ModuleAudit[];
+  let problems: string[];
+  let placed: AuditProblem[] | null = null;
   if (v.sources?.length) {
-    const { files } = collectCFiles(v.sources, { base: io.cwd, exclude: [] });
-    const sources = files.flatMap((f) => {
-      const r = readRegularFile(f, MAX_FILE_BYTES);
-      return 'text' in r ? [{ path: path.relative(io.cwd, f) || f, text: r.text }] : [];
-    });
-    const cat = loadCatalog();
-    for (const m of modules) m.explanations = explain(m, sources, cat);
+    const sources = readSources(v.sources, io);
+    const targetOf = async (file: string) => (await lint({ path: path.resolve(io.cwd, file), text: sources.find((s) => s.path === file)?.text ?? '' }, { root: io.cwd })).target;
+    ({ modules, problems: placed, messages: problems } = await auditWithSources(paths, sources, targetOf, { tag }));
+  } else {
+    ({ modules, problems } = auditPaths(paths, { tag }));
   }
-  if (format === 'json') io.stdout.write(JSON.stringify({ version: 1, modules: modules.map((m) => ({ ...m, file: rel(io, m.file), minimum: m.minimum !== null ? minorToString(m.minimum) : null })) }, null, 2) + '\n');
-  else if (format === 'sarif') io.stdout.write(JSON.stringify(sarif(modules, io, version), null, 2) + '\n');
-  else if (format === 'github') for (const m of modules) for (const f of m.findings) io.stdout.write(`::${f.severity} file=${rel(io, m.file.split('!')[0])},title=abi3lint audit ${f.kind}::${rel(io, m.file)}: ${f.message}\n`);
+  for (const p of problems) io.stderr.write(`abi3lint audit: ${p}\n`);
+  if (format === 'json') io.stdout.write(JSON.stringify({ version: 1, modules: modules.map((m) => ({ ...m, file: rel(io, m.file), minimum: m.minimum !== null ? minorToString(m.minimum) : null })), problems: placed?.map((p) => ({ ...p, file: rel(io, p.file), module: rel(io, p.module), line: p.line + 1, column: p.character + 1 })) }, null, 2) + '\n');
+  else if (format === 'sarif') io.stdout.write(JSON.stringify(sarif(modules, io, version, placed), null, 2) + '\n');
+  else if (format === 'github') io.stdout.write(github(modules, io, placed));
   else io.stdout.write(text(modules, io));
   if (problems.length && !modules.length) return 2;
   if (modules.some((m) => m.findings.some((f) => f.kind === 'unreadable'))) return 2;

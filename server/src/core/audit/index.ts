@@ -8,6 +8,7 @@ import { unzipSync } from 'fflate';
 import { loadCatalog, minorOf, type Catalog } from '../catalog';
 import { minorToString } from '../version';
 import { BinaryFormatError, isElf, readElf, type Imports } from './elf';
+import { isMachO, readMachO } from './macho';
 import { isPe, readPe } from './pe';
 import type { Explanation } from './sources';
 
@@ -54,6 +55,8 @@ export interface ModuleAudit {
 }
 
 const MODULE = /\.(so|pyd|dylib)$/;
+/** One CPython version's library: libpython3.12.so.1.0, python312.dll, libpython3.12.dylib, Python.framework/Versions/3.12/Python. */
+const VERSION_LIBRARY = /(^|\/)libpython3\.\d+[a-z]*\.(so|dylib)|^python3\d+\.dll$|Python\.framework\/Versions\/3\.\d+/i;
 
 /** Each imported symbol against the manifest. */
 export function classify(cat: Catalog, name: string): SymbolVerdict {
@@ -94,7 +97,8 @@ export function tagFromWheelMetadata(text: string): Tag | null {
 function readImports(buf: Uint8Array): Imports {
   if (isElf(buf)) return readElf(buf);
   if (isPe(buf)) return readPe(buf);
-  throw new BinaryFormatError('not a module format abi3lint reads yet (ELF, PE)');
+  if (isMachO(buf)) return readMachO(buf);
+  throw new BinaryFormatError('not an extension module: abi3lint reads ELF (Linux), PE (Windows) and Mach-O (macOS) files');
 }
 
 /** One module's verdicts. */
@@ -125,8 +129,8 @@ export function auditModule(file: string, buf: Uint8Array, tag: Tag, cat: Catalo
     }
   }
   for (const lib of imports.libraries) {
-    if (/^libpython3\.\d+[a-z]*\.so|^python3\d+\.dll$/i.test(lib) && promise) {
-      findings.push({ kind: 'version-specific-link', severity: 'error', message: `links ${lib}, one CPython version's library: link nothing (Linux, macOS) or python3.dll (Windows) for abi3` });
+    if (VERSION_LIBRARY.test(lib) && promise) {
+      findings.push({ kind: 'version-specific-link', severity: 'error', message: `links ${lib}, one CPython version's library: link nothing (Linux; on macOS \`-undefined dynamic_lookup\`) or python3.dll (Windows) for abi3` });
     }
   }
   return { file, format: imports.format, tag, libraries: imports.libraries, symbols, minimum, findings };

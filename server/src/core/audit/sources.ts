@@ -25,9 +25,11 @@ export interface Explanation {
   message: string;
 }
 
-interface Use {
+export interface Use {
   file: string;
   line: number;
+  /** 0-based column of the name on its line. */
+  character: number;
   /** The version a `#if PY_VERSION_HEX >= V` around the use requires, if any. */
   gate: number | null;
 }
@@ -50,17 +52,20 @@ function versionGates(text: string): Map<number, number> {
   return out;
 }
 
-function usesOf(sources: SourceFile[], name: string, gates: Map<string, Map<number, number>>): Use[] {
+/** Where the sources name `name` (comments left out), with the PY_VERSION_HEX gate around each use. */
+export function usesOf(sources: SourceFile[], name: string, gates: Map<string, Map<number, number>> = new Map()): Use[] {
   const out: Use[] = [];
   const re = new RegExp(`\\b${name}\\b`, 'g');
   for (const s of sources) {
     if (!s.text.includes(name)) continue;
     const code = s.text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
     for (const m of code.matchAll(re)) {
-      const line = code.slice(0, m.index).split('\n').length;
+      const before = code.slice(0, m.index);
+      const line = before.split('\n').length;
+      const character = m.index - (before.lastIndexOf('\n') + 1);
       let g = gates.get(s.path);
       if (!g) gates.set(s.path, (g = versionGates(s.text)));
-      out.push({ file: s.path, line, gate: g.get(line) ?? null });
+      out.push({ file: s.path, line, character, gate: g.get(line) ?? null });
     }
   }
   return out;
