@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { applyLspEdits, LspClient } from '../scripts/lsp-client';
-import { ROOT } from './helpers/fixtures';
+import { spawnSync } from 'node:child_process';
+import { headersFor, ROOT } from './helpers/fixtures';
 
 const SOURCE = `#define Py_LIMITED_API 0x03090000
 #include <Python.h>
@@ -359,5 +360,56 @@ test('a static type: the migration quick fix is a preview (annotated, needs conf
     } finally {
       await client.close();
     }
+  }
+});
+
+test('"Audit built extension": a module built with the 3.13.0 headers, audited against the workspace sources, comes back as diagnostics on the source line (the editor\'s unsaved text counts)', { timeout: 60000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-lsp-audit-'));
+  const source = `#define Py_LIMITED_API 0x03050000
+#include <Python.h>
+static PyObject *f(PyObject *self, PyObject *args)
+{
+    PyObject *o, *n;
+    if (!PyArg_ParseTuple(args, "OO", &o, &n)) return NULL;
+    if (PyObject_DelAttr(o, n) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+static PyMethodDef methods[] = {{"f", f, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "delattr", NULL, -1, methods};
+PyMODINIT_FUNC PyInit_delattr(void) { return PyModule_Create(&def); }
+`;
+  fs.writeFileSync(path.join(dir, 'delattr.c'), source);
+  fs.mkdirSync(path.join(dir, 'build'));
+  const so = path.join(dir, 'build', 'delattr.abi3.so');
+  const gcc = spawnSync('gcc', ['-shared', '-fPIC', '-I', headersFor('3.13.0'), '-o', so, path.join(dir, 'delattr.c')], { encoding: 'utf8' });
+  assert.equal(gcc.status, 0, gcc.stderr);
+  const client = new LspClient(undefined, { ...process.env, ABI3LINT_NO_WORKSPACE_CHECK: '1' });
+  try {
+    await client.initialize(pathToFileURL(dir).href);
+    const audit = (args: unknown[]) => client.conn.sendRequest<any>('workspace/executeCommand', { command: 'abi3lint.server.audit', arguments: args });
+    const srcUri = pathToFileURL(path.join(dir, 'delattr.c')).href;
+    const r = await audit([pathToFileURL(so).href]);
+    assert.equal(r.modules.length, 1);
+    assert.equal(r.modules[0].tag, "abi3 3.5 (the sources' target, Py_LIMITED_API at delattr.c:1)");
+    assert.equal(r.modules[0].minimum, '3.13');
+    assert.match(r.summary, /^1 module\(s\), 1 error\(s\), 0 warning\(s\); it needs Python 3\.13$/);
+    assert.deepEqual(r.problems.map((p: any) => [p.uri, p.diagnostics.map((d: any) => [d.range.start.line, d.range.start.character, d.range.end.character, d.code, d.severity, d.source])]), [[srcUri, [[6, 8, 24, 'newer-than-tag', 1, 'abi3lint audit']]]]);
+    assert.match(r.problems[0].diagnostics[0].message, /^delattr\.abi3\.so: imports PyObject_DelAttr, in the Stable ABI only from 3\.13.*Why: .*CPython 3\.13\.0's headers/);
+    // the editor's text, not the file on disk: two lines inserted above move the problem
+    const mark = client.mark();
+    await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: srcUri, languageId: 'c', version: 1, text: `/* one */\n/* two */\n${source}` } });
+    await client.current(srcUri, 1, mark);
+    const moved = await audit([so]);
+    assert.equal(moved.problems[0].diagnostics[0].range.start.line, 8);
+    assert.match(moved.modules[0].tag, /Py_LIMITED_API at delattr\.c:3/);
+    // bad arguments: a message, and the server answers the next request
+    assert.match((await audit([])).error, /takes a wheel, module or folder/);
+    assert.match((await audit([42])).error, /takes a wheel, module or folder/);
+    const none = await audit([path.join(dir, 'nothing.so')]);
+    assert.deepEqual(none.modules, []);
+    assert.match(none.summary, /nothing\.so: no such file or folder/);
+  } finally {
+    await client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { auditBuiltExtension } from './audit';
 import { SERVER_NODE_FLAGS, type InactiveRegions, type InitializationOptions, type ServerStatus } from '../../server/src/lsp/protocol';
 
 
@@ -228,7 +229,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusItem = vscode.window.createStatusBarItem('abi3lint.target', vscode.StatusBarAlignment.Right, 100);
   statusItem.name = 'abi3lint target';
   inactiveDecoration = vscode.window.createTextEditorDecorationType({ opacity: '0.55', rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
-  context.subscriptions.push(output, statusItem, inactiveDecoration);
+  const audits = vscode.languages.createDiagnosticCollection('abi3lint audit');
+  context.subscriptions.push(output, statusItem, inactiveDecoration, audits);
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor((e) => {
       updateStatusItem();
@@ -283,6 +285,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const notes = r.notes.length ? ` Left to you: ${r.notes.join(' ')}` : '';
       void vscode.window.showInformationMessage(`abi3lint: ${r.applied ? 'migrated' : 'not applied'}: ${r.fixes} change(s) at ${r.target}, ${r.remaining} error(s) left.${notes}`);
     }),
+    vscode.commands.registerCommand('abi3lint.auditBuiltExtension', async (target?: unknown) => {
+      await started.catch(() => undefined);
+      await auditBuiltExtension(client, audits, target);
+    }),
+    vscode.commands.registerCommand('abi3lint.clearAuditResults', () => audits.clear()),
     vscode.commands.registerCommand('abi3lint.openRuleDocs', (code?: string) => openRuleDocs(code)),
     vscode.commands.registerCommand('abi3lint.setTarget', (suggested?: string) => setTarget(typeof suggested === 'string' ? suggested : undefined)),
     vscode.commands.registerCommand('abi3lint.notChecked', async () => {

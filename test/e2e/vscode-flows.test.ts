@@ -12,7 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { missingTools, startVsCode, type VsCode } from '../../scripts/vscode-harness';
-import { ROOT } from '../helpers/fixtures';
+import { spawnSync } from 'node:child_process';
+import { headersFor, ROOT } from '../helpers/fixtures';
 
 const RESULTS = path.join(ROOT, 'test-results');
 
@@ -36,6 +37,23 @@ void fill(PyObject *t, PyObject *a, PyObject *b, PyObject *c)
 PyObject *pair(PyObject *t) { return PyTuple_Pack(2, PyTuple_GET_ITEM(t, 0), PyTuple_GET_ITEM(t, 1)); }
 `;
 
+/** Built at test time with CPython 3.13.0's headers, which make PyObject_DelAttr a 3.13 symbol at any target. */
+const DELATTR = `#define Py_LIMITED_API 0x03050000
+#include <Python.h>
+
+static PyObject *del(PyObject *self, PyObject *args)
+{
+    PyObject *o, *n;
+    if (!PyArg_ParseTuple(args, "OO", &o, &n)) return NULL;
+    if (PyObject_DelAttr(o, n) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {{"delete", del, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "delattr", NULL, -1, methods};
+PyMODINIT_FUNC PyInit_delattr(void) { return PyModule_Create(&def); }
+`;
+
 const STATIC_TYPE = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'migrate', 'counter-designated.c'), 'utf8').replace('#define PY_SSIZE_T_CLEAN', '#define Py_LIMITED_API 0x030A0000\n#define PY_SSIZE_T_CLEAN');
 
 describe('VS Code (code-server): from not checked to checked, rule pages, fix titles, floods', { timeout: 300000 }, () => {
@@ -53,6 +71,10 @@ describe('VS Code (code-server): from not checked to checked, rule pages, fix ti
     fs.mkdirSync(path.join(source, 'demo'));
     fs.writeFileSync(path.join(source, 'demo', 'flood.c'), FLOOD);
     fs.writeFileSync(path.join(source, 'demo', 'counter.c'), STATIC_TYPE);
+    fs.mkdirSync(path.join(source, 'ext', 'build'), { recursive: true });
+    fs.writeFileSync(path.join(source, 'ext', 'delattr.c'), DELATTR);
+    const gcc = spawnSync('gcc', ['-shared', '-fPIC', '-I', headersFor('3.13.0'), '-o', path.join(source, 'ext', 'build', 'delattr.abi3.so'), path.join(source, 'ext', 'delattr.c')], { encoding: 'utf8' });
+    assert.equal(gcc.status, 0, gcc.stderr);
     vs = await startVsCode(source, fs.createWriteStream(path.join(RESULTS, 'code-server-flows.log')));
     page = vs.page;
   });
@@ -194,5 +216,40 @@ describe('VS Code (code-server): from not checked to checked, rule pages, fix ti
       null,
       { timeout: 30000 },
     );
+  });
+
+  test('"abi3lint: Audit Built Extension…": the module found in the workspace, its verdict in the Problems view on the source line', async (t) => {
+    t.after(() => shot('vscode-flows-last.png').catch(() => undefined));
+    await page.keyboard.press('Escape');
+    for (let attempt = 0; ; attempt++) {
+      await page.keyboard.press('F1');
+      const shown = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 5000 }).then(() => true, () => false);
+      if (shown) break;
+      if (attempt === 3) throw new Error('the command palette did not appear');
+      await page.locator('.monaco-editor .view-lines').first().click();
+    }
+    await page.keyboard.type('abi3lint: Audit Built Extension');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Audit Built Extension' }).first().waitFor({ timeout: 20000 });
+    await page.keyboard.press('Enter');
+    // the picker lists what the workspace holds
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'delattr.abi3.so' });
+    await row.first().waitFor({ timeout: 30000 });
+    assert.match(await row.first().innerText(), /ext\/build/);
+    await shot('vscode-audit-pick.png');
+    await row.first().click();
+    const toast = page.locator('.notification-toast', { hasText: 'abi3lint audit: 1 module(s), 1 error(s)' });
+    await toast.first().waitFor({ timeout: 60000 });
+    assert.match(await toast.first().innerText(), /it needs Python 3\.13/);
+    await toast.first().locator('.monaco-button', { hasText: 'Show Problems' }).click();
+    // (the view draws only the rows in sight: filter it to this module's verdicts)
+    const filter = page.locator('.viewpane-filter input, .markers-panel-action-filter input').first();
+    await filter.waitFor({ timeout: 20000 });
+    await filter.fill('abi3lint audit');
+    await page.waitForFunction(`(document.querySelector('.markers-panel')?.innerText ?? '').includes('imports PyObject_DelAttr')`, null, { timeout: 30000 });
+    const problems: string = await page.locator('.markers-panel').innerText();
+    assert.match(problems, /delattr\.c/);
+    assert.match(problems, /delattr\.abi3\.so: imports PyObject_DelAttr, in the Stable ABI only from 3\.13/);
+    assert.match(problems, /\[Ln 8, Col 9\]/);
+    await shot('vscode-audit.png');
   });
 });

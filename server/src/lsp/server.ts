@@ -45,12 +45,14 @@ import { formatCompletions, hoverForFormat } from '../core/formatHelp';
 import { completions, describeSource, hoverForDirective, hoverForName, wordAt } from '../core/hover';
 import { fsHost, isInside, type LintHost } from '../core/host';
 import { defineTargetFix } from '../core/fixes';
-import { isTooLarge, suggestedTarget } from '../core/lint';
+import { isTooLarge, lint, suggestedTarget } from '../core/lint';
 import { DocumentSession, InvalidChange } from '../core/session';
 import { parseSettings, type Settings } from '../core/settings';
-import type { LintResult } from '../core/types';
+import type { SourceFile } from '../core/audit/sources';
+import type { LintResult, Target } from '../core/types';
 import { minorToHex, minorToString } from '../core/version';
 import { collectCFiles } from '../core/walk';
+import { auditCommand } from './audit';
 import { codeActions, editFor, previewEditFor, SOURCE_FIX_ALL } from './codeActions';
 import { fixText } from '../core/migrate';
 import { Diagnostics, sameDiagnostics } from './diagnostics';
@@ -67,7 +69,7 @@ const QUIET_FROM_MS = 10;
 const MAX_QUIET_MS = 250;
 /** The workspace check reads at most this many files. */
 const MAX_WORKSPACE_FILES = 20000;
-const COMMANDS = ['abi3lint.server.checkWorkspace', 'abi3lint.server.showRuleDocs', 'abi3lint.server.targetDetails', 'abi3lint.server.stats', 'abi3lint.server.migrateFile'];
+const COMMANDS = ['abi3lint.server.checkWorkspace', 'abi3lint.server.showRuleDocs', 'abi3lint.server.targetDetails', 'abi3lint.server.stats', 'abi3lint.server.migrateFile', 'abi3lint.server.audit'];
 
 type Level = Settings['logLevel'];
 const LEVELS: Level[] = ['off', 'error', 'warn', 'info', 'debug'];
@@ -325,6 +327,28 @@ export class AbiServer {
       for (const file of walk.files) if (out.length < MAX_WORKSPACE_FILES) out.push({ file, settings });
     }
     return out;
+  }
+
+  /** The workspace's C files and their text (the editor's for open ones), for the binary audit. */
+  private async workspaceSources(): Promise<SourceFile[]> {
+    const out: SourceFile[] = [];
+    for (const { file } of await this.workspaceFiles()) {
+      const text = this.docs.get(pathToFileURL(file).href)?.session.text ?? fsHost.readFile(file);
+      if (text !== undefined) out.push({ path: file, text });
+    }
+    return out;
+  }
+
+  /** The target the linter resolves for a file (its defines, the build configuration, the settings). */
+  private async targetOfFile(file: string): Promise<Target | null> {
+    const uri = pathToFileURL(file).href;
+    const open = this.docs.get(uri);
+    if (open?.result) return open.result.target;
+    const text = fsHost.readFile(file);
+    if (text === undefined) return null;
+    const settings = await this.settingsFor(uri);
+    const r = await lint({ path: file, text }, { settings, host: this.host, root: this.rootFor(file), buildConfigCache: this.buildCache });
+    return r.target;
   }
 
   /** Checks every C file of the workspace folders that is not open, with progress. A newer check (settings
@@ -591,6 +615,8 @@ export class AbiServer {
           return this.targetDetails(String(p.arguments?.[0] ?? ''));
         case 'abi3lint.server.migrateFile':
           return await this.migrateFile(String(p.arguments?.[0] ?? ''), p.arguments?.[1] === 'preview-only');
+        case 'abi3lint.server.audit':
+          return await auditCommand(p.arguments, { sources: () => this.workspaceSources(), targetOf: (f) => this.targetOfFile(f) });
       }
       return null;
     });
