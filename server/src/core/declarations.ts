@@ -64,6 +64,24 @@ export function declaratorName(node: Node | null): { name: string; isFunction: b
   return null;
 }
 
+/**
+ * A declaration's children read once (each access crosses into WebAssembly): its storage classes and
+ * qualifiers, a deprecated attribute, and the named children other than its declarators and plain type.
+ */
+function readChildren(node: Node): { sc: Set<string>; deprecated: boolean; others: Node[] } {
+  const sc = new Set<string>();
+  let deprecated = false;
+  const others: Node[] = [];
+  for (const c of node.children) {
+    if (!c) continue;
+    const t = c.type;
+    if (t === 'storage_class_specifier' || t === 'type_qualifier') sc.add(c.text);
+    else if (t === 'attribute_specifier' || t === 'attribute_declaration') deprecated ||= /deprecated/.test(c.text);
+    if (!DECLARATOR_OR_TYPE.test(t) && /^[a-z]/.test(t) && !SKIP_SUBTREE.test(t)) others.push(c);
+  }
+  return { sc, deprecated, others };
+}
+
 function hasDeprecatedAttribute(node: Node): boolean {
   for (const c of node.children) {
     if (c && (c.type === 'attribute_specifier' || c.type === 'attribute_declaration') && /deprecated/.test(c.text)) return true;
@@ -107,8 +125,8 @@ function typeDecls(type: Node | null, out: Declaration[]): { tag?: string; membe
     const nameNode = type.childForFieldName('name');
     const body = type.childForFieldName('body');
     const tag = nameNode ? `${kind} ${nameNode.text}` : undefined;
-    if (tag) out.push({ name: tag, kind, node: type, members: body ? fieldNames(body) : undefined });
     const members = body ? fieldNames(body) : undefined;
+    if (tag) out.push({ name: tag, kind, node: type, members: members && [...members] });
     if (body) {
       for (const f of body.namedChildren) {
         if (f && f.type === 'field_declaration') typeDecls(f.childForFieldName('type'), out);
@@ -152,9 +170,9 @@ export function collectDeclarations(root: Node, opts: { locals?: boolean } = {})
     const [node, depth] = stack.pop()!;
     switch (node.type) {
       case 'declaration': {
-        const sc = storageClasses(node);
+        const { sc, deprecated, others } = readChildren(node);
         typeDecls(node.childForFieldName('type'), out);
-        const dep = hasDeprecatedAttribute(node) || /__deprecated__/.test(node.text.slice(0, 200));
+        const dep = deprecated || /__deprecated__/.test(node.text.slice(0, 200));
         for (const d of node.childrenForFieldName('declarator')) {
           const n = declaratorName(d);
           if (!n) continue;
@@ -162,6 +180,12 @@ export function collectDeclarations(root: Node, opts: { locals?: boolean } = {})
           out.push({ name: n.name, kind, node, deprecated: dep || undefined });
         }
         if (depth > 0 && opts.locals) continue;
+        if (!opts.locals) {
+          // declarators declare nothing more; a misparsed macro (`PyAPI_DATA(struct _frozen *) X;`) may hold a
+          // struct tag in what tree-sitter took for the type
+          for (const c of others) stack.push([c, depth]);
+          continue;
+        }
         break;
       }
       case 'type_definition': {
@@ -228,6 +252,9 @@ export function collectDeclarations(root: Node, opts: { locals?: boolean } = {})
   }
   return out;
 }
+
+/** A declaration's children that the declaration case has read already. */
+const DECLARATOR_OR_TYPE = /declarator$|^(identifier|struct_specifier|union_specifier|enum_specifier|primitive_type|type_identifier|sized_type_specifier|storage_class_specifier|type_qualifier)$/;
 
 /** Subtrees that declare nothing: expressions, literals, argument and initializer lists. */
 const SKIP_SUBTREE = /_expression$|^(argument_list|initializer_list|string_literal|concatenated_string|char_literal|number_literal|comment|preproc_arg|field_designator|subscript_designator)$/;
