@@ -18,48 +18,52 @@ import { buildExtension, interpreters, runScript } from '../scripts/runtime';
 import { FIXTURES, headersFor } from './helpers/fixtures';
 
 const DIR = path.join(FIXTURES, 'migrate');
-const CASES: { name: string; module: string; targets: number[] }[] = [
-  { name: 'counter-designated', module: 'counter', targets: [9, 12] },
-  { name: 'pair-positional', module: 'pair', targets: [9, 10] },
-  { name: 'subclass-multiphase', module: 'shapes', targets: [10] },
+const CASES: { name: string; module: string; targets: number[]; abi3t?: boolean; rule: string }[] = [
+  { name: 'counter-designated', module: 'counter', targets: [9, 12], rule: 'ABI006' },
+  { name: 'pair-positional', module: 'pair', targets: [9, 10], rule: 'ABI006' },
+  { name: 'subclass-multiphase', module: 'shapes', targets: [10], rule: 'ABI006' },
+  // abi3t (3.15): PyInit_ returning a PyModuleDef becomes the PEP 793 export hook
+  { name: 'modexport-multiphase', module: 'modexport', targets: [15], abi3t: true, rule: 'ABI012' },
 ];
 
-async function migrate(name: string, minor: number): Promise<{ text: string; notes: string[] }> {
+async function migrate(name: string, minor: number, abi3t = false): Promise<{ text: string; notes: string[] }> {
   const file = path.join(DIR, `${name}.c`);
-  const done = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: `3.${minor}` }, buildConfig: null }, true);
+  const done = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: `3.${minor}`, abi3t }, buildConfig: null }, true);
   return { text: done.text, notes: done.notes };
 }
 
-function gccErrors(text: string, minor: number, headers: number, extra: string[] = []): string[] {
+function gccErrors(text: string, minor: number, headers: number, extra: string[] = [], abi3t = false): string[] {
   const src = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-migrate-')), 'm.c');
   fs.writeFileSync(src, text);
-  const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', ...extra, `-DPy_LIMITED_API=${minorToHex(minor)}`, '-I', headersFor(`3.${headers}`), src], { encoding: 'utf8' });
+  const define = abi3t ? `-DPy_TARGET_ABI3T=${minorToHex(minor)}` : `-DPy_LIMITED_API=${minorToHex(minor)}`;
+  const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', ...extra, define, '-I', headersFor(`3.${headers}`), src], { encoding: 'utf8' });
   return r.stderr.split('\n').filter((l) => /: (error|warning):/.test(l));
 }
 
 for (const c of CASES) {
   for (const minor of c.targets) {
-    test(`migration of ${c.name}.c at 3.${minor}: the reviewed output, no ABI006 left, clean with -Wall on the headers 3.${minor}-3.15`, async () => {
-      const { text } = await migrate(c.name, minor);
-      const golden = path.join(DIR, `${c.name}.3.${minor}.out.c`);
+    const t = `3.${minor}${c.abi3t ? ' (abi3t)' : ''}`;
+    test(`migration of ${c.name}.c at ${t}: the reviewed output, no ${c.rule} left, clean with -Wall on the headers 3.${minor}-3.15`, async () => {
+      const { text } = await migrate(c.name, minor, c.abi3t);
+      const golden = path.join(DIR, `${c.name}.3.${minor}${c.abi3t ? 't' : ''}.out.c`);
       if (process.env.ABI3LINT_UPDATE_GOLDEN === '1') fs.writeFileSync(golden, text);
       assert.equal(text, fs.readFileSync(golden, 'utf8'), `${golden} differs (ABI3LINT_UPDATE_GOLDEN=1 rewrites it: review the diff)`);
-      const after = await lint({ path: golden, text }, { settings: { target: `3.${minor}` }, buildConfig: null });
-      assert.deepEqual(after.findings.filter((f) => f.code === 'ABI006').map((f) => f.message), []);
-      for (let h = minor; h <= 15; h++) assert.deepEqual(gccErrors(text, minor, h), [], `headers 3.${h}`);
+      const after = await lint({ path: golden, text }, { settings: { target: `3.${minor}`, abi3t: c.abi3t }, buildConfig: null });
+      assert.deepEqual(after.findings.filter((f) => f.code === c.rule).map((f) => f.message), []);
+      for (let h = minor; h <= 15; h++) assert.deepEqual(gccErrors(text, minor, h, [], c.abi3t), [], `headers 3.${h}`);
       // and the original does not compile there: the migration is what made it
-      assert.ok(gccErrors(fs.readFileSync(path.join(DIR, `${c.name}.c`), 'utf8'), minor, minor).some((l) => /error/.test(l)));
+      assert.ok(gccErrors(fs.readFileSync(path.join(DIR, `${c.name}.c`), 'utf8'), minor, minor, [], c.abi3t).some((l) => /error/.test(l)));
     });
 
-    test(`migration of ${c.name}.c at 3.${minor} behaves as the original on every CPython from 3.${minor}`, async () => {
+    test(`migration of ${c.name}.c at ${t} behaves as the original on every CPython from 3.${minor}`, async () => {
       const pythons = interpreters().filter((p) => Number(p.minor.split('.')[1]) >= minor);
       const wanted = Array.from({ length: 16 - minor }, (_, i) => `3.${minor + i}`);
       const missing = wanted.filter((m) => !pythons.some((p) => p.minor === m));
       assert.deepEqual(missing, [], `CPython ${missing.join(', ')} missing (pyenv install 3.X; scripts/fetch-python-interpreters for 3.14 and 3.15)`);
-      const { text } = await migrate(c.name, minor);
+      const { text } = await migrate(c.name, minor, c.abi3t);
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-migrate-run-'));
       const abi3 = path.join(work, 'abi3');
-      await buildExtension({ name: c.module, source: text, target: `3.${minor}`, headers: `3.${minor}`, into: abi3 });
+      await buildExtension({ name: c.module, source: text, target: `3.${minor}`, abi3t: c.abi3t, headers: `3.${minor}`, into: abi3 });
       const script = fs.readFileSync(path.join(DIR, `${c.name}.py`), 'utf8');
       const original = fs.readFileSync(path.join(DIR, `${c.name}.c`), 'utf8');
       for (const py of pythons) {
@@ -115,4 +119,24 @@ test('migrations are unsafe and never part of the editor fix-all', async () => {
   assert.match(m.title, /^Convert 'CounterType' to a heap type \(PyType_Spec\) \(unsafe: review the preview\)$/);
   const safeOnly = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: '3.9' }, buildConfig: null }, false);
   assert.match(safeOnly.text, /static PyTypeObject CounterType = \{/);
+});
+
+test('abi3t export hook: single-phase init and a PyModuleDef used elsewhere are refused with the reason', async () => {
+  const base = fs.readFileSync(path.join(DIR, 'modexport-multiphase.c'), 'utf8');
+  const hintOf = async (text: string): Promise<string> => {
+    const r = await lint({ path: '/virtual/modexport.c', text }, { settings: { target: '3.15', abi3t: true }, buildConfig: null });
+    const f = r.findings.find((x) => x.code === 'ABI012' && x.identifier === 'PyInit_modexport');
+    assert.ok(f, r.findings.map((x) => x.message).join('\n'));
+    assert.ok(!f.fixes.some((x) => x.kind === 'migrate'));
+    return f.fixes.find((x) => x.kind === 'hint')!.title;
+  };
+  const single = base.replace('return PyModuleDef_Init(&modexport_module);', 'PyObject *m = PyModule_Create(&modexport_module);\n    if (m && PyModule_AddIntConstant(m, "x", 1) < 0) Py_CLEAR(m);\n    return m;');
+  assert.match(await hintOf(single), /uses single-phase initialization \(PyModule_Create\): move what follows the creation into a Py_mod_exec function/);
+  const byDef = base.replace('st->calls++;', 'st->calls++;\n    (void)PyState_FindModule(&modexport_module);');
+  assert.match(await hintOf(byDef), /modexport_module is also used outside PyInit_modexport \(`\(void\)PyState_FindModule\(&modexport_module\);`\): a module made from slots has no PyModuleDef/);
+  // offered as an unsafe migration with its title when it can be made
+  const r = await lint({ path: '/virtual/modexport.c', text: base }, { settings: { target: '3.15', abi3t: true }, buildConfig: null });
+  const m = r.findings.flatMap((f) => f.fixes).find((x) => x.kind === 'migrate')!;
+  assert.equal(m.safety, 'unsafe');
+  assert.equal(m.title, 'Export PyModExport_modexport (module slots, PEP 793) instead of PyInit_modexport (unsafe: review the preview)');
 });

@@ -1,4 +1,7 @@
 /** ABI012 abi3t-incompatible: what the free-threaded stable ABI (abi3t, 3.15+) forbids. */
+import type { Node } from '../parser';
+import type { Fix } from '../types';
+import { moduleInitToExport } from '../migrate/moduleExport';
 import { replacementHint } from './replacements';
 import { defineRule, type RuleContext } from './rule';
 import { nameFixes } from './name-use';
@@ -20,7 +23,26 @@ function checkModuleInit(cx: RuleContext): void {
   const nameMatch = d ? /PyInit_\w+/.exec(d.text) : null;
   const start = d && nameMatch ? d.startIndex + d.text.indexOf(nameMatch[0]) : init.startIndex;
   const end = nameMatch ? start + nameMatch[0].length : init.endIndex;
-  cx.report(start, end, 'under abi3t a module must export PyModExport_<name> (module slots); a PyInit_ function returning a PyModuleDef is not loadable there', { identifier: nameMatch?.[0] });
+  cx.report(start, end, 'under abi3t a module must export PyModExport_<name> (module slots); a PyInit_ function returning a PyModuleDef is not loadable there', {
+    identifier: nameMatch?.[0],
+    fixes: nameMatch ? exportFixes(cx, init, nameMatch[0].slice('PyInit_'.length)) : [],
+  });
+}
+
+/** The PEP 793 migration (unsafe, a preview), else a hint with the reason it cannot be made here. */
+function exportFixes(cx: RuleContext, init: Node, module: string): Fix[] {
+  const m = moduleInitToExport(cx.doc.text, init, module);
+  const hint = `Hint: export PyModExport_${module} returning a static PySlot array (Py_mod_abi, Py_mod_name, Py_mod_methods, Py_mod_exec, …) instead`;
+  if (!m.ok) return [{ kind: 'hint', title: `${hint}. Not converted automatically: ${m.reason}`, safety: 'display-only', edits: [] }];
+  return [
+    {
+      kind: 'migrate',
+      title: `Export PyModExport_${module} (module slots, PEP 793) instead of PyInit_${module} (unsafe: review the preview)`,
+      safety: 'unsafe',
+      edits: m.edits.map((e) => ({ range: cx.pos.range(e.start, e.end), newText: e.newText })),
+      notes: m.notes.length ? m.notes : undefined,
+    },
+  ];
 }
 
 export default defineRule({
