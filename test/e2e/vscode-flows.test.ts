@@ -84,15 +84,19 @@ describe('VS Code (code-server): from not checked to checked, rule pages, fix ti
     if (source) fs.rmSync(source, { recursive: true, force: true });
   });
 
-  const open = async (name: string): Promise<void> => {
-    // Quick Open, once the workbench (not a webview) has the keyboard: retried after a click into the editor
+  /** Quick Open (Control+P) or the Command Palette (F1), once the workbench (not a webview) has the keyboard:
+   *  retried after a click into the editor. */
+  const quickInput = async (key: string, what: string): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
-      await page.keyboard.press('Control+P');
+      await page.keyboard.press(key);
       const shown = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 5000 }).then(() => true, () => false);
-      if (shown) break;
-      if (attempt === 3) throw new Error('Quick Open did not appear');
+      if (shown) return;
+      if (attempt === 3) throw new Error(`${what} did not appear`);
       await page.locator('.monaco-editor .view-lines').first().click();
     }
+  };
+  const open = async (name: string): Promise<void> => {
+    await quickInput('Control+P', 'Quick Open');
     await page.keyboard.type(name);
     // (the list shows recent files until the filter applies: wait for the row of this file)
     await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20000 });
@@ -221,13 +225,7 @@ describe('VS Code (code-server): from not checked to checked, rule pages, fix ti
   test('"abi3lint: Audit Built Extension…": the module found in the workspace, its verdict in the Problems view on the source line', async (t) => {
     t.after(() => shot('vscode-flows-last.png').catch(() => undefined));
     await page.keyboard.press('Escape');
-    for (let attempt = 0; ; attempt++) {
-      await page.keyboard.press('F1');
-      const shown = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 5000 }).then(() => true, () => false);
-      if (shown) break;
-      if (attempt === 3) throw new Error('the command palette did not appear');
-      await page.locator('.monaco-editor .view-lines').first().click();
-    }
+    await quickInput('F1', 'the Command Palette');
     await page.keyboard.type('abi3lint: Audit Built Extension');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Audit Built Extension' }).first().waitFor({ timeout: 20000 });
     await page.keyboard.press('Enter');
