@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { applyEdits } from '../server/src/core/fixes';
 import { fixText } from '../server/src/core/migrate';
 import { minorToHex, parseTargetOption } from '../server/src/core/version';
 import { collectCFiles } from '../server/src/core/walk';
@@ -45,10 +46,12 @@ function gccErrors(file: string, minor: number | null, headers: string, extra: s
 }
 const errors = (file: string, minor: number | null, headers: string, extra: string[]): number => gccErrors(file, minor, headers, extra).length;
 
-/** The file's folder copied (C sources and headers, recursively), its project headers migrated too. */
+/** The file's folder copied (C sources and headers, recursively), its project headers migrated too (from the
+ *  text the file's own migration left them: a type that is not static is declared in one). */
 async function migratedCopy(file: string, minor: number, work: string): Promise<{ copy: string; headers: number; text: string; fixes: number; notes: string[] }> {
   const src = path.dirname(file);
   const dst = path.join(work, `${path.basename(src)}-${path.basename(file, '.c')}`);
+  const done = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: `3.${minor}` }, buildConfig: null }, true, 5, true);
   let headers = 0;
   const copy = async (from: string, to: string, depth: number): Promise<void> => {
     fs.mkdirSync(to, { recursive: true });
@@ -56,14 +59,16 @@ async function migratedCopy(file: string, minor: number, work: string): Promise<
       const a = path.join(from, e.name);
       if (e.isDirectory() && depth < 3 && !e.name.startsWith('.')) await copy(a, path.join(to, e.name), depth + 1);
       else if (e.isFile() && /\.h$/.test(e.name)) {
-        const done = await fixText({ path: a, text: fs.readFileSync(a, 'utf8') }, { settings: { target: `3.${minor}` }, buildConfig: null }, true);
-        if (done.fixes) headers++;
-        fs.writeFileSync(path.join(to, e.name), done.text);
+        const original = fs.readFileSync(a, 'utf8');
+        const pending = done.otherFiles.get(path.resolve(a));
+        const text = pending ? applyEdits(original, pending).text : original;
+        const h = await fixText({ path: a, text }, { settings: { target: `3.${minor}` }, buildConfig: null }, true);
+        if (h.fixes || pending) headers++;
+        fs.writeFileSync(path.join(to, e.name), h.text);
       }
     }
   };
   await copy(src, dst, 0);
-  const done = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: `3.${minor}` }, buildConfig: null }, true);
   const out = path.join(dst, path.basename(file));
   fs.writeFileSync(out, done.text);
   return { copy: out, headers, text: done.text, fixes: done.fixes, notes: done.notes };

@@ -152,3 +152,21 @@ test('abi3lint migrate prints a unified diff that git apply takes, notes on stde
   assert.deepEqual(JSON.parse(after.stdout).files.flatMap((f: any) => f.findings.map((x: any) => x.code)), []);
   assert.equal(run(['migrate', '--target', 'banana', 'pair.c'], dir).code, 2);
 });
+
+test('abi3lint migrate on a file whose types a project header declares: the header is in the diff too (given or not), and --write writes both', () => {
+  const fx = path.join(ROOT, 'test', 'fixtures', 'migrate');
+  const files = { 'boxes-header.c': fs.readFileSync(path.join(fx, 'boxes-header.c'), 'utf8'), 'boxes.h': fs.readFileSync(path.join(fx, 'boxes.h'), 'utf8') };
+  for (const given of [['boxes-header.c'], ['boxes.h', 'boxes-header.c']]) {
+    const dir = tmpProject(files);
+    const r = run(['migrate', '--target', '3.10', ...given], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const diffs = [...r.stdout.matchAll(/^\+\+\+ b\/(\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(diffs, ['boxes-header.c', 'boxes.h'], given.join(' '));
+    assert.match(r.stdout, /^\+extern PyTypeObject \*Box_Type;$/m);
+    assert.match(r.stdout, /^\+#define Box_Check\(o\) \(Py_TYPE\(o\) == Box_Type\)$/m);
+    const w = run(['migrate', '--target', '3.10', '--write', ...given], dir);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(fs.readFileSync(path.join(dir, 'boxes.h'), 'utf8'), fs.readFileSync(path.join(fx, 'boxes.3.10.out.h'), 'utf8'));
+    assert.equal(fs.readFileSync(path.join(dir, 'boxes-header.c'), 'utf8'), fs.readFileSync(path.join(fx, 'boxes-header.3.10.out.c'), 'utf8'));
+  }
+});

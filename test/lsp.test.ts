@@ -413,3 +413,39 @@ PyMODINIT_FUNC PyInit_delattr(void) { return PyModule_Create(&def); }
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a type declared in a project header: the migration quick fix edits the header too, in the same (annotated) workspace edit', { timeout: 60000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-lsp-hdr-'));
+  const src = path.join(ROOT, 'test', 'fixtures', 'migrate');
+  for (const f of ['boxes-header.c', 'boxes.h']) fs.copyFileSync(path.join(src, f), path.join(dir, f));
+  const text = fs.readFileSync(path.join(dir, 'boxes-header.c'), 'utf8');
+  const uri = pathToFileURL(path.join(dir, 'boxes-header.c')).href;
+  const header = pathToFileURL(path.join(dir, 'boxes.h')).href;
+  for (const annotations of [false, true]) {
+    const client = new LspClient(undefined, { ...process.env, ABI3LINT_NO_WORKSPACE_CHECK: '1' });
+    client.settings = { target: '3.10' };
+    try {
+      const caps = annotations ? { workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } } } } : {};
+      await client.initialize(pathToFileURL(dir).href, caps);
+      const mark = client.mark();
+      await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+      await client.current(uri, 1, mark);
+      const line = text.split('\n').findIndex((l) => l.startsWith('PyTypeObject Box_Type = {'));
+      const actions = await client.conn.sendRequest<any[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line, character: 15 }, end: { line, character: 15 } }, context: { diagnostics: [] } });
+      const m = actions.find((a) => a.title === "Convert 'Box_Type' to a heap type (PyType_Spec) (unsafe: review the preview)");
+      assert.ok(m, actions.map((a) => a.title).join('\n'));
+      const byUri = annotations
+        ? Object.fromEntries(m.edit.documentChanges.map((d: any) => [d.textDocument.uri, d.edits]))
+        : m.edit.changes;
+      assert.deepEqual(Object.keys(byUri).sort(), [uri, header].sort());
+      assert.deepEqual(byUri[header].map((e: any) => e.newText), ['extern PyTypeObject *Box_Type;', 'Box_Type']);
+      if (annotations) assert.ok(m.edit.documentChanges.every((d: any) => d.edits.every((e: any) => e.annotationId === 'abi3lint.migration')));
+      // fix-all on save never includes it
+      const fixAll = await client.conn.sendRequest<any[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
+      for (const a of fixAll) assert.ok(!JSON.stringify(a.edit).includes('boxes.h'), a.title);
+    } finally {
+      await client.close();
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -12,29 +12,37 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { lint } from '../server/src/core/lint';
+import { applyEdits } from '../server/src/core/fixes';
 import { fixText } from '../server/src/core/migrate';
 import { minorToHex } from '../server/src/core/version';
 import { buildExtension, interpreters, runScript } from '../scripts/runtime';
 import { FIXTURES, headersFor } from './helpers/fixtures';
 
 const DIR = path.join(FIXTURES, 'migrate');
-const CASES: { name: string; module: string; targets: number[]; abi3t?: boolean; rule: string }[] = [
+const CASES: { name: string; module: string; targets: number[]; abi3t?: boolean; rule: string; header?: string }[] = [
   { name: 'counter-designated', module: 'counter', targets: [9, 12], rule: 'ABI006' },
   { name: 'pair-positional', module: 'pair', targets: [9, 10], rule: 'ABI006' },
   { name: 'subclass-multiphase', module: 'shapes', targets: [10], rule: 'ABI006' },
+  // types that are not static, declared in a project header that takes their addresses in macros
+  { name: 'boxes-header', module: 'boxes', targets: [10], rule: 'ABI006', header: 'boxes.h' },
   // abi3t (3.15): PyInit_ returning a PyModuleDef becomes the PEP 793 export hook
   { name: 'modexport-multiphase', module: 'modexport', targets: [15], abi3t: true, rule: 'ABI012' },
 ];
 
-async function migrate(name: string, minor: number, abi3t = false): Promise<{ text: string; notes: string[] }> {
+/** The migrated file, and the project header it includes when the case has one (as the migration left it). */
+async function migrate(name: string, minor: number, abi3t = false, header?: string): Promise<{ text: string; notes: string[]; header: string | null }> {
   const file = path.join(DIR, `${name}.c`);
-  const done = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: `3.${minor}`, abi3t }, buildConfig: null }, true);
-  return { text: done.text, notes: done.notes };
+  const done = await fixText({ path: file, text: fs.readFileSync(file, 'utf8') }, { settings: { target: `3.${minor}`, abi3t }, buildConfig: null }, true, 5, true);
+  const h = header ? path.join(DIR, header) : null;
+  assert.deepEqual([...done.otherFiles.keys()], h && done.otherFiles.has(h) ? [h] : [], 'edits of other files');
+  return { text: done.text, notes: done.notes, header: h ? applyEdits(fs.readFileSync(h, 'utf8'), done.otherFiles.get(h) ?? []).text : null };
 }
 
-function gccErrors(text: string, minor: number, headers: number, extra: string[] = [], abi3t = false): string[] {
-  const src = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-migrate-')), 'm.c');
+function gccErrors(text: string, minor: number, headers: number, extra: string[] = [], abi3t = false, files: Record<string, string> = {}): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-migrate-'));
+  const src = path.join(dir, 'm.c');
   fs.writeFileSync(src, text);
+  for (const [n, t] of Object.entries(files)) fs.writeFileSync(path.join(dir, n), t);
   const define = abi3t ? `-DPy_TARGET_ABI3T=${minorToHex(minor)}` : `-DPy_LIMITED_API=${minorToHex(minor)}`;
   const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', ...extra, define, '-I', headersFor(`3.${headers}`), src], { encoding: 'utf8' });
   return r.stderr.split('\n').filter((l) => /: (error|warning):/.test(l));
@@ -44,15 +52,21 @@ for (const c of CASES) {
   for (const minor of c.targets) {
     const t = `3.${minor}${c.abi3t ? ' (abi3t)' : ''}`;
     test(`migration of ${c.name}.c at ${t}: the reviewed output, no ${c.rule} left, clean with -Wall on the headers 3.${minor}-3.15`, async () => {
-      const { text } = await migrate(c.name, minor, c.abi3t);
+      const { text, header } = await migrate(c.name, minor, c.abi3t, c.header);
       const golden = path.join(DIR, `${c.name}.3.${minor}${c.abi3t ? 't' : ''}.out.c`);
-      if (process.env.ABI3LINT_UPDATE_GOLDEN === '1') fs.writeFileSync(golden, text);
-      assert.equal(text, fs.readFileSync(golden, 'utf8'), `${golden} differs (ABI3LINT_UPDATE_GOLDEN=1 rewrites it: review the diff)`);
-      const after = await lint({ path: golden, text }, { settings: { target: `3.${minor}`, abi3t: c.abi3t }, buildConfig: null });
+      const goldens: [string, string][] = [[golden, text]];
+      if (c.header) goldens.push([path.join(DIR, c.header.replace(/\.h$/, `.3.${minor}.out.h`)), header!]);
+      for (const [g, t] of goldens) {
+        if (process.env.ABI3LINT_UPDATE_GOLDEN === '1') fs.writeFileSync(g, t);
+        assert.equal(t, fs.readFileSync(g, 'utf8'), `${g} differs (ABI3LINT_UPDATE_GOLDEN=1 rewrites it: review the diff)`);
+      }
+      const files = c.header ? { [c.header]: header! } : {};
+      const after = await lint({ path: path.join(DIR, `${c.name}.c`), text }, { settings: { target: `3.${minor}`, abi3t: c.abi3t }, buildConfig: null });
       assert.deepEqual(after.findings.filter((f) => f.code === c.rule).map((f) => f.message), []);
-      for (let h = minor; h <= 15; h++) assert.deepEqual(gccErrors(text, minor, h, [], c.abi3t), [], `headers 3.${h}`);
+      for (let h = minor; h <= 15; h++) assert.deepEqual(gccErrors(text, minor, h, [], c.abi3t, files), [], `headers 3.${h}`);
       // and the original does not compile there: the migration is what made it
-      assert.ok(gccErrors(fs.readFileSync(path.join(DIR, `${c.name}.c`), 'utf8'), minor, minor, [], c.abi3t).some((l) => /error/.test(l)));
+      const originalFiles = c.header ? { [c.header]: fs.readFileSync(path.join(DIR, c.header), 'utf8') } : {};
+      assert.ok(gccErrors(fs.readFileSync(path.join(DIR, `${c.name}.c`), 'utf8'), minor, minor, [], c.abi3t, originalFiles).some((l) => /error/.test(l)));
     });
 
     test(`migration of ${c.name}.c at ${t} behaves as the original on every CPython from 3.${minor}`, async () => {
@@ -60,14 +74,20 @@ for (const c of CASES) {
       const wanted = Array.from({ length: 16 - minor }, (_, i) => `3.${minor + i}`);
       const missing = wanted.filter((m) => !pythons.some((p) => p.minor === m));
       assert.deepEqual(missing, [], `CPython ${missing.join(', ')} missing (pyenv install 3.X; scripts/fetch-python-interpreters for 3.14 and 3.15)`);
-      const { text } = await migrate(c.name, minor, c.abi3t);
+      const { text, header } = await migrate(c.name, minor, c.abi3t, c.header);
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-migrate-run-'));
       const abi3 = path.join(work, 'abi3');
+      const withHeader = (dir: string, t: string | null): void => {
+        fs.mkdirSync(dir, { recursive: true });
+        if (c.header) fs.writeFileSync(path.join(dir, c.header), t!);
+      };
+      withHeader(abi3, header);
       await buildExtension({ name: c.module, source: text, target: `3.${minor}`, abi3t: c.abi3t, headers: `3.${minor}`, into: abi3 });
       const script = fs.readFileSync(path.join(DIR, `${c.name}.py`), 'utf8');
       const original = fs.readFileSync(path.join(DIR, `${c.name}.c`), 'utf8');
       for (const py of pythons) {
         const full = path.join(work, `full-${py.minor}`);
+        withHeader(full, c.header ? fs.readFileSync(path.join(DIR, c.header), 'utf8') : null);
         await buildExtension({ name: c.module, source: original, target: null, headers: py.minor, into: full });
         const [want, got] = [await runScript(py, full, script), await runScript(py, abi3, script)];
         assert.ok(want.ok, `the original on ${py.minor}: ${want.out}`);
@@ -139,4 +159,24 @@ test('abi3t export hook: single-phase init and a PyModuleDef used elsewhere are 
   const m = r.findings.flatMap((f) => f.fixes).find((x) => x.kind === 'migrate')!;
   assert.equal(m.safety, 'unsafe');
   assert.equal(m.title, 'Export PyModExport_modexport (module slots, PEP 793) instead of PyInit_modexport (unsafe: review the preview)');
+});
+
+test('a migration that also edits a project header is made only where the caller applies both (never by --fix or the editor fix-all)', async () => {
+  const file = path.join(DIR, 'boxes-header.c');
+  const text = fs.readFileSync(file, 'utf8');
+  const opts = { settings: { target: '3.10' }, buildConfig: null };
+  const alone = await fixText({ path: file, text }, opts, true);
+  assert.equal(alone.otherFiles.size, 0);
+  assert.match(alone.text, /^PyTypeObject Box_Type = \{/m);
+  const r = await lint({ path: file, text }, opts);
+  const m = r.findings.find((f) => f.code === 'ABI006' && f.identifier === 'Box_Type')!.fixes.find((x) => x.kind === 'migrate')!;
+  assert.deepEqual(m.otherFiles?.map((o) => [o.path, o.edits.map((e) => e.newText)]), [[path.join(DIR, 'boxes.h'), ['extern PyTypeObject *Box_Type;', 'Box_Type']]]);
+  assert.ok(m.notes?.some((n) => /Box_Type is not static: its declarations in boxes\.h become a pointer too/.test(n)));
+  // a header that uses the type in a way a pointer cannot take refuses it, with the reason
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-migrate-hdr-'));
+  fs.writeFileSync(path.join(dir, 'boxes.h'), fs.readFileSync(path.join(DIR, 'boxes.h'), 'utf8').replace('#endif', '#define BOX_NAME (Box_Type.tp_name)\n#endif'));
+  const r2 = await lint({ path: path.join(dir, 'boxes-header.c'), text }, opts);
+  const hint = r2.findings.find((f) => f.code === 'ABI006' && f.identifier === 'Box_Type')!.fixes[0];
+  assert.equal(hint.kind, 'hint');
+  assert.match(hint.title, /Box_Type is not static and boxes\.h uses it in a way its pointer cannot take \(`#define BOX_NAME \(Box_Type\.tp_name\)`\)/);
 });

@@ -7,10 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
+import { applyEdits } from '../core/fixes';
 import { readRegularFile } from '../core/host';
 import { MAX_FILE_BYTES } from '../core/lint';
 import { fixText } from '../core/migrate';
 import { parseSettings } from '../core/settings';
+import type { TextEdit } from '../core/types';
 import { parseTargetOption } from '../core/version';
 import { collectCFiles } from '../core/walk';
 
@@ -77,24 +79,39 @@ export async function migrateMain(argv: string[], io: Io): Promise<number> {
   let remaining = 0;
   let changed = 0;
   const cache = new Map();
-  for (const file of files) {
+  // sources first: converting a type that is not static also edits the project header declaring it; a header
+  // is then migrated from that edited text, and one outside the given paths is written (or shown) at the end
+  const isHeader = (f: string): boolean => /\.h$/i.test(f);
+  const order = [...files].sort((a, b) => Number(isHeader(a)) - Number(isHeader(b)));
+  const pending = new Map<string, TextEdit[]>();
+  const show = (file: string, before: string, after: string): void => {
+    const rel = path.relative(io.cwd, file) || path.basename(file);
+    changed++;
+    if (v.write) fs.writeFileSync(file, after);
+    else io.stdout.write(createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
+  };
+  for (const file of order) {
     const rel = path.relative(io.cwd, file) || path.basename(file);
     const read = readRegularFile(file, MAX_FILE_BYTES);
     if ('error' in read) {
       io.stderr.write(`abi3lint: ${rel}: skipped, ${read.error}\n`);
       continue;
     }
-    const done = await fixText({ path: file, text: read.text }, { settings, buildConfigCache: cache }, true);
+    const start = pending.has(file) ? applyEdits(read.text, pending.get(file)!).text : read.text;
+    pending.delete(file);
+    const done = await fixText({ path: file, text: start }, { settings, buildConfigCache: cache }, true, 5, true);
+    for (const [other, edits] of done.otherFiles) pending.set(other, [...(pending.get(other) ?? []), ...edits]);
     const left = done.result.findings.filter((f) => f.severity === 'error');
     remaining += left.length;
     if (!done.result.target) io.stderr.write(`${rel}: not migrated: ${done.result.noTargetReason ?? 'no Limited API target'} (give --target)\n`);
-    if (done.text !== read.text) {
-      changed++;
-      if (v.write) fs.writeFileSync(file, done.text);
-      else io.stdout.write(createTwoFilesPatch(`a/${rel}`, `b/${rel}`, read.text, done.text, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
-    }
+    if (done.text !== read.text) show(file, read.text, done.text);
     for (const n of done.notes) io.stderr.write(`${rel}: note: ${n}\n`);
     if (left.length) io.stderr.write(`${rel}: ${left.length} error(s) left to change by hand (abi3lint ${rel} lists them)\n`);
+  }
+  for (const [file, edits] of pending) {
+    const read = readRegularFile(file, MAX_FILE_BYTES);
+    if ('error' in read) io.stderr.write(`abi3lint: ${file}: not changed (${read.error}); it needs: ${edits.map((e) => e.newText).join(' ')}\n`);
+    else show(file, read.text, applyEdits(read.text, edits).text);
   }
   io.stderr.write(`${changed} of ${files.length} file(s) ${v.write ? 'migrated' : 'would change'}; ${remaining} error(s) left.\n`);
   return remaining ? 1 : 0;

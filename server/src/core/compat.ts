@@ -52,15 +52,27 @@ export function compatShims(): Map<string, ShimBlock> {
 }
 
 /**
- * Where shims go: after the `#include <Python.h>` directive, else after the file's first #include (a project
- * header that brings Python.h). Directives as the lexer read them: an include inside a comment is none.
+ * Where shims go: after the `#include <Python.h>` directive, else after the file's leading block of #include
+ * lines (a project header in it brings Python.h; `<stddef.h>` first must not win). Directives as the lexer read
+ * them: an include inside a comment is none.
  */
 export function afterIncludes(text: string, directives: Directive[]): number | null {
   const inc = directives.filter((d) => d.name === 'include');
-  const d = inc.find((x) => /^[<"]Python\.h[>"]/.test(x.rest.trim())) ?? inc[0];
+  const d = inc.find((x) => /^[<"]Python\.h[>"]/.test(x.rest.trim())) ?? leadingBlockEnd(text, inc);
   if (!d) return null;
   const nl = text.indexOf('\n', d.end);
   return nl < 0 ? null : nl + 1;
+}
+
+/** The last #include of the first block of them: only blank lines, comments and directives between. */
+function leadingBlockEnd(text: string, inc: Directive[]): Directive | undefined {
+  let last = inc[0];
+  for (const next of inc.slice(1)) {
+    const between = text.slice(last.end, next.start).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+    if (!between.split('\n').every((l) => /^\s*(#.*)?$/.test(l))) break;
+    last = next;
+  }
+  return last;
 }
 
 /** The fix that supplies `name` at the target with its shim, when there is one for it. */

@@ -9,12 +9,14 @@ import { minorToHex, minorToString } from './version';
 
 export interface FixSelection {
   unsafe?: boolean;
+  /** Fixes that also edit other files (a header declaring a converted type): only where the caller applies them. */
+  otherFiles?: boolean;
 }
 
 /** The one fix per finding that fix-all would apply, if any. */
 export function chooseFix(f: Finding, sel: FixSelection = {}): Fix | null {
   for (const fix of f.fixes) {
-    if (fix.edits.length === 0 || fix.manualOnly) continue;
+    if (fix.edits.length === 0 || fix.manualOnly || (fix.otherFiles?.length && !sel.otherFiles)) continue;
     if (fix.safety === 'safe' || (sel.unsafe && fix.safety === 'unsafe')) {
       // raising the target is never part of fix-all: it changes which Pythons the wheel supports
       if (fix.kind === 'raise-target') continue;

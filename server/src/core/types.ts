@@ -38,6 +38,9 @@ export interface Fix {
   manualOnly?: boolean;
   /** What a migration leaves to the user or changes in behaviour (shown with its preview). */
   notes?: string[];
+  /** Edits of other files that belong to this fix (a project header declaring a type the migration converts):
+   *  applied together with `edits` or not at all. Fix-all on save never includes such a fix. */
+  otherFiles?: { path: string; edits: TextEdit[] }[];
 }
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 

@@ -1,5 +1,6 @@
 /** Code actions from a lint result: each finding's fixes, a suppression, its documentation; the file's minimum
  *  target; fix-all. The fixes themselves are the core's (Fix.kind says what each does). */
+import { pathToFileURL } from 'node:url';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { chooseFix, fixAllEdits } from '../core/fixes';
 import { suppressionFix } from '../core/report';
@@ -7,20 +8,29 @@ import type { Finding, LintResult, TextEdit } from '../core/types';
 
 export const SOURCE_FIX_ALL = `${CodeActionKind.SourceFixAll}.abi3lint`;
 
-export function editFor(uri: string, edits: TextEdit[]): WorkspaceEdit {
-  return { changes: { [uri]: edits.map((e) => ({ range: e.range, newText: e.newText })) } };
+/** Edits of other files that go with a fix (by URI). */
+export type OtherEdits = { uri: string; edits: TextEdit[] }[];
+
+export function editFor(uri: string, edits: TextEdit[], others: OtherEdits = []): WorkspaceEdit {
+  const changes: Record<string, { range: TextEdit['range']; newText: string }[]> = { [uri]: edits.map((e) => ({ range: e.range, newText: e.newText })) };
+  for (const o of others) changes[o.uri] = [...(changes[o.uri] ?? []), ...o.edits.map((e) => ({ range: e.range, newText: e.newText }))];
+  return { changes };
 }
+
+/** A fix's edits of other files (paths) as URIs. */
+export const othersOf = (fix: { otherFiles?: { path: string; edits: TextEdit[] }[] }): OtherEdits => (fix.otherFiles ?? []).map((o) => ({ uri: pathToFileURL(o.path).href, edits: o.edits }));
 
 /**
  * A migration's edit, shown as a preview before it is applied where the client supports change annotations
  * (VS Code's refactor preview): the annotation needs confirmation and carries what the migration leaves to
  * the user.
  */
-export function previewEditFor(uri: string, edits: TextEdit[], label: string, notes: string[] | undefined, annotations: boolean): WorkspaceEdit {
-  if (!annotations) return editFor(uri, edits);
+export function previewEditFor(uri: string, edits: TextEdit[], label: string, notes: string[] | undefined, annotations: boolean, others: OtherEdits = []): WorkspaceEdit {
+  if (!annotations) return editFor(uri, edits, others);
   const id = 'abi3lint.migration';
+  const docs = [{ uri, edits }, ...others];
   return {
-    documentChanges: [{ textDocument: { uri, version: null }, edits: edits.map((e) => ({ range: e.range, newText: e.newText, annotationId: id })) }],
+    documentChanges: docs.map((d) => ({ textDocument: { uri: d.uri, version: null }, edits: d.edits.map((e) => ({ range: e.range, newText: e.newText, annotationId: id })) })),
     changeAnnotations: { [id]: { label, needsConfirmation: true, description: notes?.length ? notes.join(' ') : 'abi3lint migration to the Limited API (unsafe: review it)' } },
   };
 }
@@ -32,7 +42,7 @@ function findingActions(uri: string, f: Finding, diag: Diagnostic, lineText: str
   for (const fix of f.fixes) {
     if (!fix.edits.length) continue;
     if (fix.kind === 'migrate') {
-      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: previewEditFor(uri, fix.edits, fix.title, fix.notes, annotations) });
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: previewEditFor(uri, fix.edits, fix.title, fix.notes, annotations, othersOf(fix)) });
       continue;
     }
     actions.push({

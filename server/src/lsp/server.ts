@@ -662,11 +662,12 @@ export class AbiServer {
     if (isTooLarge(doc.session.text)) return { applied: false, fixes: 0, notes: [], remaining: 0, message: 'the file is too large to migrate' };
     const settings = await this.settingsFor(uri);
     const text = doc.session.text;
-    const done = await fixText({ path: doc.session.path, text }, { settings, host: this.host, root: this.rootFor(doc.session.path), buildConfigCache: this.buildCache }, true);
+    const done = await fixText({ path: doc.session.path, text }, { settings, host: this.host, root: this.rootFor(doc.session.path), buildConfigCache: this.buildCache }, true, 5, true);
     const summary = { fixes: done.fixes, notes: done.notes, remaining: done.result.findings.filter((f) => f.severity === 'error').length, target: done.result.target ? minorToString(done.result.target.minor) : null };
     if (done.text === text) return { ...summary, applied: false, edit: null };
     const whole = { range: { start: { line: 0, character: 0 }, end: doc.session.positions.position(text.length) }, newText: done.text };
-    const edit = previewEditFor(uri, [whole], `Migrate ${path.basename(doc.session.path)} to the Limited API (${done.fixes} changes)`, done.notes, this.hasChangeAnnotations);
+    const others = [...done.otherFiles].map(([file, edits]) => ({ uri: pathToFileURL(file).href, edits }));
+    const edit = previewEditFor(uri, [whole], `Migrate ${path.basename(doc.session.path)} to the Limited API (${done.fixes} changes)`, done.notes, this.hasChangeAnnotations, others);
     if (previewOnly || !this.hasApplyEdit) return { ...summary, applied: false, edit };
     const r = await this.connection.workspace.applyEdit({ label: `abi3lint: migrate ${path.basename(doc.session.path)}`, edit });
     return { ...summary, applied: r.applied, edit: null };

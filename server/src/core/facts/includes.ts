@@ -20,6 +20,8 @@ const MAX_INCLUDE_DEPTH = 8;
 export interface HeaderInfo {
   /** Distinct per header text read (part of the session's context key). */
   id: number;
+  /** Its absolute path. */
+  file: string;
   stamp: string | null;
   text: string;
   directives: Directive[];
@@ -68,6 +70,7 @@ export function shareAsHeader(file: string, text: string, tree: Tree, directives
 function headerInfoOf(file: string, text: string, stamp: string | null, tree: Tree | null, directives: Directive[]): HeaderInfo {
   const entry: HeaderInfo = {
     id: ++headerIds,
+    file,
     stamp,
     text,
     directives,

@@ -95,6 +95,11 @@ export class ProjectDeclarations {
     private readonly headers: HeaderInfo[],
   ) {}
 
+  /** The project headers the file includes, directly or not: path and text (a migration may edit them too). */
+  headerTexts(): { file: string; text: string }[] {
+    return this.headers.filter((h) => !h.outside).map((h) => ({ file: h.file, text: h.text }));
+  }
+
   /** What the included project headers declare of a name, each header's own #if evaluated as the file's
    *  are (pythoncapi_compat.h defines Py_SETREF only below some PY_VERSION_HEX). */
   private inHeaders(name: string, member: boolean): { project: boolean; covered: boolean } {

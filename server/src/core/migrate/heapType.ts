@@ -24,7 +24,13 @@ export interface OffsetEdit {
   newText: string;
 }
 
-export type Migration = { ok: true; edits: OffsetEdit[]; notes: string[] } | { ok: false; reason: string };
+/** Edits of another file (a project header that declares the type), by its path. */
+export interface FileEdits {
+  file: string;
+  edits: OffsetEdit[];
+}
+
+export type Migration = { ok: true; edits: OffsetEdit[]; notes: string[]; otherFiles?: FileEdits[] } | { ok: false; reason: string };
 
 /** The method tables a static type points to, with the struct type each is. */
 const SUB_TABLES: Record<string, string> = {
@@ -51,6 +57,8 @@ export interface StaticTypeInput {
   forward: Node[];
   /** The file's directives (where #include lines really are). */
   directives: Directive[];
+  /** The project headers the file includes (path and text): a type that is not static is declared there. */
+  headers?: { file: string; text: string }[];
 }
 
 interface Plan {
@@ -167,12 +175,13 @@ export function staticTypeToHeap(cx: StaticTypeInput): Migration {
   if (close < 0) return { ok: false, reason: 'the initializer does not end' };
   const parsed = splitInitializer(cx.text, open, close);
   if (parsed.hasDirective) return { ok: false, reason: 'the initializer has preprocessor conditionals (#if inside it)' };
-  const multi = multiFieldMacro(cx.text, parsed.elements);
-  if (multi) return { ok: false, reason: `the initializer uses ${multi}, a macro that stands for several fields` };
-  if (!cx.definition.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
-    return { ok: false, reason: `${cx.name} is not static: other files may use it by name (convert them together by hand)` };
-  }
-  const fields = fieldsOf(parsed.elements, cx.cat.names.get('struct _typeobject')?.members ?? []);
+  const expanded = expandFieldMacros(cx.text, parsed.elements);
+  if (typeof expanded === 'string') return { ok: false, reason: expanded };
+  const { elements, definitions } = expanded;
+  const isStatic = cx.definition.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static');
+  const shared = isStatic ? [] : headerDeclarations(cx);
+  if (typeof shared === 'string') return { ok: false, reason: shared };
+  const fields = fieldsOf(elements, cx.cat.names.get('struct _typeobject')?.members ?? []);
   if (typeof fields === 'string') return { ok: false, reason: fields };
   for (const stmt of runtimeAssignments(cx.text, cx.name)) {
     if (fields.has(stmt.field) && !isNull(fields.get(stmt.field)!)) return { ok: false, reason: `${cx.name}.${stmt.field} is set twice` };
@@ -180,18 +189,81 @@ export function staticTypeToHeap(cx: StaticTypeInput): Migration {
   }
   const plan = planType(cx, fields);
   if (typeof plan === 'string') return { ok: false, reason: plan };
-  return buildEdits(cx, plan, fields);
+  plan.removed.push(...definitions);
+  if (!isStatic) plan.notes.push(`${cx.name} is not static: its declarations in ${shared.map((h) => h.file.split(/[\\/]/).pop()).join(', ')} become a pointer too; other source files that name it must use it as a pointer (PyTypeObject *) as well`);
+  const m = buildEdits(cx, plan, fields, isStatic);
+  return m.ok && shared.length ? { ...m, otherFiles: shared } : m;
 }
 
-/** An element that is an object-like macro of the file whose body has a top-level comma (`SHARED_SLOTS`). */
-function multiFieldMacro(text: string, elements: InitElement[]): string | null {
+/**
+ * A type that is not static is declared in a project header the file includes (`PyTypeObject Foo_Type;`,
+ * `extern PyTypeObject Foo_Type;`), often with macros taking its address (`#define Foo_Check(o) (Py_TYPE(o) ==
+ * &Foo_Type)`): both become the pointer. Any other use there, or no header declaring it, refuses the migration.
+ */
+function headerDeclarations(cx: StaticTypeInput): FileEdits[] | string {
+  const out: FileEdits[] = [];
+  const name = cx.name;
+  const decl = new RegExp(`^[ \\t]*(?:extern[ \\t]+)?PyTypeObject[ \\t]+${name}[ \\t]*;`);
+  for (const h of cx.headers ?? []) {
+    if (!h.text.includes(name)) continue;
+    const edits: OffsetEdit[] = [];
+    // (comments blanked, offsets kept: a comment naming the type is not a use)
+    const code = h.text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
+    for (const m of code.matchAll(new RegExp(`\\b${name}\\b`, 'g'))) {
+      const at = m.index!;
+      const lineStart = code.lastIndexOf('\n', at - 1) + 1;
+      const lineEnd = code.indexOf('\n', at) < 0 ? code.length : code.indexOf('\n', at);
+      const line = code.slice(lineStart, lineEnd);
+      const d = decl.exec(line);
+      if (d && at < lineStart + d[0].length) {
+        const indent = /^[ \t]*/.exec(line)![0];
+        edits.push({ start: lineStart, end: lineStart + d[0].length, newText: `${indent}extern PyTypeObject *${name};` });
+        continue;
+      }
+      const amp = /&\s*$/.exec(code.slice(Math.max(lineStart, at - 8), at));
+      if (amp) {
+        edits.push({ start: at - amp[0].length, end: at + name.length, newText: name });
+        continue;
+      }
+      const file = h.file.split(/[\\/]/).pop();
+      return `${name} is not static and ${file} uses it in a way its pointer cannot take (\`${line.trim()}\`)`;
+    }
+    if (edits.some((e) => /extern PyTypeObject \*/.test(e.newText))) out.push({ file: h.file, edits });
+    else if (edits.length) return `${name} is used in ${h.file.split(/[\\/]/).pop()} without a declaration there`;
+  }
+  if (!out.length) return `${name} is not static and no project header this file includes declares it: other files may use it by name (convert them together by hand)`;
+  return out;
+}
+
+/**
+ * Elements that are object-like macros of the file standing for several designated fields (`SHARED_SLOTS`, a
+ * body of `.tp_x = …,` lines shared by several types) are replaced by those fields; the name of such a macro
+ * with a positional element in its body is returned instead (its meaning depends on where it stands).
+ */
+function expandFieldMacros(text: string, elements: InitElement[]): { elements: InitElement[]; definitions: { start: number; end: number }[] } | string {
+  const out: InitElement[] = [];
+  // a macro this initializer alone uses goes with it (its body would read as member uses of an opaque type)
+  const definitions: { start: number; end: number }[] = [];
   for (const e of elements) {
     const v = e.value.trim();
-    if (!/^[A-Za-z_]\w*$/.test(v)) continue;
-    const m = new RegExp(`^[ \\t]*#[ \\t]*define[ \\t]+${v}(?![\\w(])((?:[^\\n]|\\\\\\n)*)`, 'm').exec(text);
-    if (m && splitTopLevel(m[1]) > 1) return v;
+    // (a backslash before a newline continues the body: tried before any other character, which would take it)
+    const m = /^[A-Za-z_]\w*$/.test(v) && !e.field ? new RegExp(`^[ \\t]*#[ \\t]*define[ \\t]+${v}(?![\\w(])((?:\\\\\\r?\\n|[^\\n])*)`, 'm').exec(text) : null;
+    if (!m || splitTopLevel(m[1]) < 2) {
+      out.push(e);
+      continue;
+    }
+    const body = `{${m[1].replace(/\\\r?\n/g, ' ')}}`;
+    const inner = splitInitializer(body, 0, body.length - 1).elements;
+    if (!inner.length || inner.some((x) => !x.field)) return `the initializer uses ${v}, a macro that stands for several fields, not all of them designated`;
+    // a method table named in a macro several types use is theirs together: converting one would take it away
+    const uses = text.match(new RegExp(`\\b${v}\\b`, 'g'))?.length ?? 0;
+    const table = inner.find((x) => SUB_TABLES[x.field!] && !isNull(x.value));
+    if (table && uses > 2) return `${table.field} ${table.value.trim()} comes from ${v}, which several types use: they share the table (convert them together by hand)`;
+    if (uses === 2) definitions.push(lineSpan(text, m.index, m.index + m[0].length));
+    // (offsets stay the macro use's: the whole definition is replaced, element offsets are not edited)
+    out.push(...inner.map((x) => ({ ...x, start: e.start, end: e.end })));
   }
-  return null;
+  return { elements: out, definitions };
 }
 
 function splitTopLevel(body: string): number {
@@ -292,7 +364,7 @@ function traverseEdits(cx: StaticTypeInput, fnName: string, plan: Plan): void {
   plan.extra.push({ start: body.startIndex + 1, end: body.startIndex + 1, newText: `\n${bodyIndent}Py_VISIT(Py_TYPE((PyObject *)${self}));` });
 }
 
-function buildEdits(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>): Migration {
+function buildEdits(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>, isStatic: boolean): Migration {
   const { text, name } = cx;
   const defSpan = lineSpan(text, cx.definition.startIndex, cx.definition.endIndex);
   const assigns = runtimeAssignments(text, name);
@@ -305,14 +377,15 @@ function buildEdits(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>
   const flags = plan.spec.get('tp_flags') ?? 'Py_TPFLAGS_DEFAULT';
   const traverse = fields.get('tp_traverse');
   if (traverse && !isNull(traverse) && /HAVE_GC/.test(flags)) traverseEdits(cx, stripCasts(traverse), plan);
-  const spec = specText(cx, plan, fields, flags);
+  const spec = specText(cx, plan, fields, flags, isStatic);
   if (typeof spec === 'string') return { ok: false, reason: spec };
   const edits: OffsetEdit[] = [{ start: defSpan.start, end: defSpan.end, newText: spec.text }];
   for (const r of plan.removed) edits.push({ start: r.start, end: withBlankLine(text, r.start, r.end), newText: '' });
   for (const a of assigns) edits.push({ start: a.start, end: a.end, newText: '' });
   for (const f of cx.forward) {
     const s = lineSpan(text, f.startIndex, f.endIndex);
-    edits.push({ start: s.start, end: s.end, newText: `static PyTypeObject *${name};\n` });
+    const storage = /^\s*(static|extern)\b/.exec(text.slice(f.startIndex, f.endIndex))?.[1];
+    edits.push({ start: s.start, end: s.end, newText: `${storage ? `${storage} ` : isStatic ? 'static ' : 'extern '}PyTypeObject *${name};\n` });
   }
   for (const a of addressesOf(text, name, skip)) {
     const ready = readies.find((r) => r.start === a.start);
@@ -377,7 +450,7 @@ function includeEdits(cx: StaticTypeInput, plan: Plan): OffsetEdit[] {
   return at === null ? [] : [{ start: at, end: at, newText: '#include <structmember.h>\n' }];
 }
 
-function specText(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>, flagsIn: string): { text: string; bases: string; notes: string[] } | string {
+function specText(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>, flagsIn: string, isStatic: boolean): { text: string; bases: string; notes: string[] } | string {
   const { name, minor } = cx;
   const notes: string[] = [];
   let flags = flagsIn;
@@ -421,7 +494,7 @@ function specText(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>, 
   }
   const slotLines = slots.map(([s, v]) => `    {${s}, ${v}},\n`).join('');
   const text =
-    `static PyTypeObject *${name};\n\n${before}${members}` +
+    `${isStatic ? 'static ' : ''}PyTypeObject *${name};\n\n${before}${members}` +
     `static PyType_Slot ${name}_slots[] = {\n${slotLines}    {0, NULL},\n};\n\n` +
     `static PyType_Spec ${name}_spec = {\n    .name = ${plan.spec.get('tp_name')},\n    .basicsize = ${plan.spec.get('tp_basicsize') ?? '0'},\n` +
     `    .itemsize = ${plan.spec.get('tp_itemsize') ?? '0'},\n    .flags = ${flags},\n    .slots = ${name}_slots,\n};\n`;

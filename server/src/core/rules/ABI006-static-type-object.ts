@@ -1,6 +1,7 @@
 /** ABI006 static-type-object: a static `PyTypeObject`, which the Limited API cannot describe. */
 import { typeObjectDeclarationAt } from '../declarations';
 import { staticTypeToHeap } from '../migrate/heapType';
+import { PositionMap } from '../position';
 import type { Node } from '../parser';
 import type { Fix } from '../types';
 import { defineRule, type RuleContext } from './rule';
@@ -51,7 +52,8 @@ const HINT = 'describe the type with PyType_Slot[] and a PyType_Spec, then creat
 /** The heap-type migration (unsafe, a preview), else the hint with the reason it cannot be made here. */
 function migrationFixes(cx: RuleContext, main: StaticType, decls: StaticType[]): Fix[] {
   if (!main.defines || decls.some((d) => d.decl !== main.decl && d.defines)) return [{ kind: 'hint', title: `Hint: ${HINT}`, safety: 'display-only', edits: [] }];
-  const m = staticTypeToHeap({ text: cx.doc.text, tree: cx.tree, cat: cx.cat, minor: cx.target.minor, name: main.name, definition: main.decl, forward: decls.filter((d) => d.decl !== main.decl).map((d) => d.decl), directives: cx.pp.directives });
+  const headers = cx.project.headerTexts();
+  const m = staticTypeToHeap({ text: cx.doc.text, tree: cx.tree, cat: cx.cat, minor: cx.target.minor, name: main.name, definition: main.decl, forward: decls.filter((d) => d.decl !== main.decl).map((d) => d.decl), directives: cx.pp.directives, headers });
   if (!m.ok) return [{ kind: 'hint', title: `Hint: ${HINT}. Not converted automatically: ${m.reason}`, safety: 'display-only', edits: [] }];
   return [
     {
@@ -60,6 +62,10 @@ function migrationFixes(cx: RuleContext, main: StaticType, decls: StaticType[]):
       safety: 'unsafe',
       edits: m.edits.map((e) => ({ range: cx.pos.range(e.start, e.end), newText: e.newText })),
       notes: m.notes.length ? m.notes : undefined,
+      otherFiles: m.otherFiles?.map((o) => {
+        const pos = new PositionMap(headers.find((h) => h.file === o.file)!.text);
+        return { path: o.file, edits: o.edits.map((e) => ({ range: pos.range(e.start, e.end), newText: e.newText })) };
+      }),
     },
   ];
 }
