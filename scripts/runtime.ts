@@ -45,6 +45,9 @@ export interface BuildSpec {
   headers: string;
   /** Extra -D options, as NAME or NAME=VALUE. */
   defines?: string[];
+  /** Built with the full API (no Py_LIMITED_API) and run only on the Python of `headers`: what the real
+   *  functions do, for a proof of a shim of API the Limited API lacks. */
+  full?: boolean;
 }
 
 export type Status = 'ok' | 'exception' | 'import-error' | 'crash' | 'timeout' | 'not-run';
@@ -118,7 +121,7 @@ export async function build(spec: BuildSpec): Promise<{ name: string; so: string
   if (!fs.existsSync(path.join(headers, 'Python.h'))) {
     throw new BuildError(`no CPython ${spec.headers} headers in ${headers}: run scripts/fetch-cpython-headers`);
   }
-  const args = ['-shared', '-fPIC', '-O1', '-g0', `-DPy_LIMITED_API=${hexOf(spec.target)}`, ...(spec.defines ?? []).map((d) => `-D${d}`), '-I', headers,
+  const args = ['-shared', '-fPIC', '-O1', '-g0', ...(spec.full ? [] : [`-DPy_LIMITED_API=${hexOf(spec.target)}`]), ...(spec.defines ?? []).map((d) => `-D${d}`), '-I', headers,
     '-Werror=implicit-function-declaration', '-Werror=int-conversion', '-Werror=incompatible-pointer-types'];
   const hash = createHash('sha256').update(JSON.stringify(args)).update(wrapperSource(spec, '')).update(fs.readFileSync(spec.file)).update(fs.readFileSync(path.join(headers, 'SOURCE')));
   const key = hash.digest('hex').slice(0, 12);
@@ -172,7 +175,7 @@ export async function pool<T, R>(items: T[], limit: number, f: (x: T) => Promise
 export async function proveAll(specs: BuildSpec[], pythons = interpreters()): Promise<{ built: ({ name: string; so: string } | BuildError)[]; outcomes: Map<string, Outcome>[] }> {
   const built = await pool(specs, 8, (s) => build(s).catch((e: unknown) => (e instanceof BuildError ? e : new BuildError(String(e)))));
   const perPython = await pool(pythons, 6, (py) => {
-    const mods = specs.flatMap((s, i) => (minorNumber(py.minor) >= minorNumber(s.target) && !(built[i] instanceof BuildError) ? [built[i] as { name: string; so: string }] : []));
+    const mods = specs.flatMap((s, i) => ((s.full ? py.minor === s.headers : minorNumber(py.minor) >= minorNumber(s.target)) && !(built[i] instanceof BuildError) ? [built[i] as { name: string; so: string }] : []));
     return exercise(py, mods);
   });
   const outcomes = specs.map((_, i) => {

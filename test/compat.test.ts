@@ -38,7 +38,23 @@ int use(PyObject *m, PyObject *o, PyObject *d, PyObject *w)
     Py_XDECREF(PyImport_AddModuleRef("sys"));
     Py_SETREF(r, Py_NewRef(o));
     Py_XSETREF(x, NULL);
-    return 0;
+    Py_XDECREF(Py_GetConstant(Py_CONSTANT_ONE));
+    (void)Py_GetConstantBorrowed(Py_CONSTANT_NONE);
+    if (PyMapping_GetOptionalItem(d, o, &res) > 0) Py_DECREF(res);
+    if (PyMapping_GetOptionalItemString(d, "k", &res) > 0) Py_DECREF(res);
+    {
+        PyUnicodeWriter *wr = PyUnicodeWriter_Create(0);
+        if (wr == NULL) return -1;
+        (void)PyUnicodeWriter_WriteChar(wr, 'a');
+        (void)PyUnicodeWriter_WriteStr(wr, o);
+        (void)PyUnicodeWriter_WriteRepr(wr, o);
+        (void)PyUnicodeWriter_WriteUTF8(wr, "b", -1);
+        (void)PyUnicodeWriter_WriteASCII(wr, "c", 1);
+        (void)PyUnicodeWriter_WriteSubstring(wr, o, 0, 1);
+        Py_XDECREF(PyUnicodeWriter_Finish(wr));
+        PyUnicodeWriter_Discard(NULL);
+    }
+    return Py_T_PYSSIZET + Py_T_OBJECT_EX + Py_READONLY + Py_AUDIT_READ > 0 ? 0 : -1;
 }
 `;
 
@@ -51,8 +67,8 @@ test('the compat header compiles at every target from 3.6 with every header vers
   for (const t of [...MINORS, null]) {
     for (const h of MINORS) {
       if (t !== null && h < t) continue;
-      // (without Py_LIMITED_API the header adds nothing: the full API has these functions from 3.13's headers)
-      if (t === null && h < 13) continue;
+      // (without Py_LIMITED_API the header adds nothing: the full API has all these functions from 3.14's headers)
+      if (t === null && h < 14) continue;
       const limited = t === null ? [] : [`-DPy_LIMITED_API=${minorToHex(t)}`];
       const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', '-Werror', '-Wno-unused-function', ...limited, '-I', headersFor(`3.${h}`), '-I', COMPAT, file], { encoding: 'utf8' });
       builds++;
@@ -60,7 +76,7 @@ test('the compat header compiles at every target from 3.6 with every header vers
     }
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  assert.equal(builds, 55 + 3);
+  assert.equal(builds, 55 + 2);
   assert.deepEqual(failures, []);
 });
 
@@ -69,14 +85,15 @@ test('the shims behave like the real functions on every CPython 3.6-3.15 (built 
   const have = pythons.map((p) => p.minor);
   assert.deepEqual(have, MINORS.map((m) => `3.${m}`), 'every CPython from 3.6 to 3.15 is needed (README "Runtime proofs")');
   const file = path.join(ROOT, 'test', 'runtime', 'compat.c');
-  const { built, outcomes } = await proveAll([{ file, target: '3.6', headers: '3.6' }, { file, target: '3.13', headers: '3.13' }], pythons);
+  const specs = [{ file, target: '3.6', headers: '3.6' }, { file, target: '3.13', headers: '3.13' }, { file, target: '3.14', headers: '3.14', full: true }];
+  const { built, outcomes } = await proveAll(specs, pythons);
   for (const b of built) assert.ok(!(b instanceof Error), String(b));
   const shim = [...outcomes[0].entries()].map(([m, o]) => `${m} ${describeOutcome(o)}`);
-  const real = [...outcomes[1].entries()].map(([m, o]) => `${m} ${describeOutcome(o)}`);
+  const real = [...outcomes[1].entries(), ...outcomes[2].entries()].map(([m, o]) => `${m} ${describeOutcome(o)}`);
   assert.equal(shim.length, 10);
-  assert.equal(real.length, 3);
+  assert.equal(real.length, 3 + 1, 'the Limited API of 3.13 on 3.13-3.15, the full API of 3.14 on 3.14');
   const expected = real[0].replace(/^3\.13 /, '');
-  assert.match(expected, /^ok: \(1, \(0, 1, -1\), \(0, 12\), \('Index', 'Index'\), \(1, 'ValueError', 1\), \(-1, 1, 7\), \(1, 1, 0, 1, -1, 1\), \(11, 1, -1\), 'sys', \(-1, 1, 1, 1\)\)$/);
+  assert.match(expected, /^ok: \(1, \(0, 1, -1\), \(0, 12\), \('Index', 'Index'\), \(1, 'ValueError', 1\), \(-1, 1, 7\), \(1, 1, 0, 1, -1, 1\), \(11, 1, -1\), 'sys', \(-1, 1, 1, 1\), \(\(None, False, True, Ellipsis, NotImplemented, 0, 1, '', b'', \(\)\), 1, 1\), \(1, 1, 0, 1, -1, 1\), \(0, "x1'abcdef'étéabc😀", -9, -9, 1\), \(42, 1\)\)$/);
   for (const line of [...shim, ...real]) assert.equal(line.replace(/^3\.\d+ /, ''), expected, line);
 });
 
@@ -94,5 +111,15 @@ test('the compat fix: each too-new name gets its shim inline at a 3.6 target (sa
   for (const h of MINORS) {
     const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', '-Werror', '-I', headersFor(`3.${h}`), src], { encoding: 'utf8' });
     assert.equal(r.status, 0, `headers 3.${h}: ${r.stderr}`);
+  }
+  // a project header of the same translation unit supplied with the same blocks (each file gets its own inline
+  // copy): the second copy of each is left out, nothing is defined twice
+  const twice = path.join(dir, 'twice.c');
+  const blocks = [...new Set(compatShims().values())].map((b) => b.text).join('\n');
+  assert.ok(done.text.includes('#include <limits.h>\n') && done.text.indexOf('#include <limits.h>') > done.text.indexOf('abi3lint compat shim'), 'the second copies come after the first');
+  fs.writeFileSync(twice, done.text.replace(/(#include <limits\.h>\n)/, `$1${blocks}`));
+  for (const h of [6, 10, 13, 15]) {
+    const r = spawnSync('gcc', ['-fsyntax-only', '-Wall', '-Werror', '-I', headersFor(`3.${h}`), twice], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `each block twice, headers 3.${h}: ${r.stderr.split('\n').slice(0, 6).join('\n')}`);
   }
 });

@@ -3,7 +3,9 @@
  * what the Limited API already has at that target. abi3lint adds this header to a project when a fix keeps
  * the target instead of raising it. Include it after Python.h. Each shim is compiled only below the version
  * that added the real function to the Limited API, and is reached through a macro of the real name, so code
- * written for the newer API builds unchanged at the older target.
+ * written for the newer API builds unchanged at the older target. A block is left out when its first name is
+ * already a macro: a copy of the same block came first (a fix supplies it inline in each file of a translation
+ * unit that needs it).
  *
  * Proofs (abi3lint's test/compat.test.ts): every shim compiles at every target from 3.6 with the headers of
  * every version from the target to 3.15, and a module built once at 3.6 with the 3.6 headers returns, on
@@ -36,7 +38,7 @@ static inline PyObject *abi3lint_Py_XNewRef(PyObject *obj)
 #  define Py_XNewRef(obj) abi3lint_Py_XNewRef((PyObject *)(obj))
 #endif
 
-#if ABI3LINT_BELOW(0x030A0000)
+#if ABI3LINT_BELOW(0x030A0000) && !defined(PyModule_AddObjectRef)
 /* 3.10: PyModule_AddObjectRef, PyObject_CallNoArgs. Unlike PyModule_AddObject, never steals `value`: the caller keeps its reference either way. */
 static inline int abi3lint_PyModule_AddObjectRef(PyObject *module, const char *name, PyObject *value)
 {
@@ -61,7 +63,7 @@ static inline PyObject *abi3lint_PyObject_CallNoArgs(PyObject *callable)
 #  define PyObject_CallNoArgs abi3lint_PyObject_CallNoArgs
 #endif
 
-#if ABI3LINT_BELOW(0x030B0000)
+#if ABI3LINT_BELOW(0x030B0000) && !defined(PyType_GetName)
 /* 3.11: PyType_GetName, PyType_GetQualName */
 static inline PyObject *abi3lint_PyType_GetName(PyTypeObject *type)
 {
@@ -103,7 +105,7 @@ static inline void abi3lint_setref(void *slot, PyObject *value, int old_may_be_n
 #  define Py_XSETREF(dst, src) abi3lint_setref(&(dst), (PyObject *)(src), 1)
 #endif
 
-#if ABI3LINT_BELOW(0x030C0000)
+#if ABI3LINT_BELOW(0x030C0000) && !defined(PyErr_GetRaisedException)
 /* 3.12: PyErr_GetRaisedException, PyErr_SetRaisedException (one exception object, normalised) */
 static inline PyObject *abi3lint_PyErr_GetRaisedException(void)
 {
@@ -135,7 +137,7 @@ static inline void abi3lint_PyErr_SetRaisedException(PyObject *exc)
 #  define PyErr_SetRaisedException abi3lint_PyErr_SetRaisedException
 #endif
 
-#if ABI3LINT_BELOW(0x030D0000)
+#if ABI3LINT_BELOW(0x030D0000) && !defined(PyLong_AsInt)
 /* 3.13: PyLong_AsInt, PyDict_GetItemRef, PyWeakref_GetRef, PyImport_AddModuleRef */
 static inline int abi3lint_PyLong_AsInt(PyObject *obj)
 {
@@ -192,6 +194,194 @@ static inline PyObject *abi3lint_PyImport_AddModuleRef(const char *name)
     return module;
 }
 #  define PyImport_AddModuleRef abi3lint_PyImport_AddModuleRef
+#endif
+
+#if ABI3LINT_BELOW(0x030C0000) && !defined(Py_T_PYSSIZET)
+/* 3.12: the Py_T_* member types and the Py_READONLY, Py_AUDIT_READ flags, with the values structmember.h gives
+   their older T_* / READONLY spellings (those values are part of the Stable ABI) */
+#  define Py_T_SHORT 0
+#  define Py_T_INT 1
+#  define Py_T_LONG 2
+#  define Py_T_FLOAT 3
+#  define Py_T_DOUBLE 4
+#  define Py_T_STRING 5
+#  define Py_T_CHAR 7
+#  define Py_T_BYTE 8
+#  define Py_T_UBYTE 9
+#  define Py_T_USHORT 10
+#  define Py_T_UINT 11
+#  define Py_T_ULONG 12
+#  define Py_T_STRING_INPLACE 13
+#  define Py_T_BOOL 14
+#  define Py_T_OBJECT_EX 16
+#  define Py_T_LONGLONG 17
+#  define Py_T_ULONGLONG 18
+#  define Py_T_PYSSIZET 19
+#  define Py_READONLY 1
+#  define Py_AUDIT_READ 2
+#endif
+
+#if ABI3LINT_BELOW(0x030D0000) && !defined(Py_GetConstant)
+/* 3.13: Py_GetConstant (a new reference), Py_GetConstantBorrowed and the constant ids. The objects are the
+   interpreter's singletons (small ints, the empty str, bytes and tuple), so a borrowed one stays alive. */
+#  define Py_CONSTANT_NONE 0
+#  define Py_CONSTANT_FALSE 1
+#  define Py_CONSTANT_TRUE 2
+#  define Py_CONSTANT_ELLIPSIS 3
+#  define Py_CONSTANT_NOT_IMPLEMENTED 4
+#  define Py_CONSTANT_ZERO 5
+#  define Py_CONSTANT_ONE 6
+#  define Py_CONSTANT_EMPTY_STR 7
+#  define Py_CONSTANT_EMPTY_BYTES 8
+#  define Py_CONSTANT_EMPTY_TUPLE 9
+static inline PyObject *abi3lint_Py_GetConstant(unsigned int constant_id)
+{
+    PyObject *o;
+    switch (constant_id) {
+    case 0: o = Py_None; break;
+    case 1: o = Py_False; break;
+    case 2: o = Py_True; break;
+    case 3: o = Py_Ellipsis; break;
+    case 4: o = Py_NotImplemented; break;
+    case 5: return PyLong_FromLong(0);
+    case 6: return PyLong_FromLong(1);
+    case 7: return PyUnicode_FromStringAndSize("", 0);
+    case 8: return PyBytes_FromStringAndSize("", 0);
+    case 9: return PyTuple_New(0);
+    default:
+        PyErr_BadInternalCall();
+        return NULL;
+    }
+    Py_INCREF(o);
+    return o;
+}
+static inline PyObject *abi3lint_Py_GetConstantBorrowed(unsigned int constant_id)
+{
+    PyObject *o = abi3lint_Py_GetConstant(constant_id);
+    Py_XDECREF(o);
+    return o;
+}
+#  define Py_GetConstant abi3lint_Py_GetConstant
+#  define Py_GetConstantBorrowed abi3lint_Py_GetConstantBorrowed
+#endif
+
+#if ABI3LINT_BELOW(0x030D0000) && !defined(PyMapping_GetOptionalItem)
+/* 3.13: PyMapping_GetOptionalItem(String): 1 and a new reference when found, 0 and NULL on KeyError (cleared),
+   -1 and NULL on any other error. */
+static inline int abi3lint_optional_item(PyObject *item, PyObject **result)
+{
+    *result = item;
+    if (item != NULL)
+        return 1;
+    if (!PyErr_ExceptionMatches(PyExc_KeyError))
+        return -1;
+    PyErr_Clear();
+    return 0;
+}
+static inline int abi3lint_PyMapping_GetOptionalItem(PyObject *obj, PyObject *key, PyObject **result)
+{
+    return abi3lint_optional_item(PyObject_GetItem(obj, key), result);
+}
+static inline int abi3lint_PyMapping_GetOptionalItemString(PyObject *obj, const char *key, PyObject **result)
+{
+    return abi3lint_optional_item(PyMapping_GetItemString(obj, key), result);
+}
+#  define PyMapping_GetOptionalItem abi3lint_PyMapping_GetOptionalItem
+#  define PyMapping_GetOptionalItemString abi3lint_PyMapping_GetOptionalItemString
+#endif
+
+#if defined(Py_LIMITED_API) && !defined(PyUnicodeWriter)
+/* PyUnicodeWriter (3.14): in no Limited API (3.15 included). The pieces written are kept in a list and joined by
+   Finish, which frees the writer whatever happens, as Discard does. */
+#include <string.h>
+typedef struct abi3lint_PyUnicodeWriter {
+    PyObject *parts;
+} abi3lint_PyUnicodeWriter;
+static inline abi3lint_PyUnicodeWriter *abi3lint_PyUnicodeWriter_Create(Py_ssize_t length)
+{
+    abi3lint_PyUnicodeWriter *writer;
+    if (length < 0) {
+        PyErr_SetString(PyExc_ValueError, "length must be positive");
+        return NULL;
+    }
+    writer = (abi3lint_PyUnicodeWriter *)PyMem_Malloc(sizeof(*writer));
+    if (writer == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    writer->parts = PyList_New(0);
+    if (writer->parts == NULL) {
+        PyMem_Free(writer);
+        return NULL;
+    }
+    return writer;
+}
+static inline void abi3lint_PyUnicodeWriter_Discard(abi3lint_PyUnicodeWriter *writer)
+{
+    if (writer == NULL)
+        return;
+    Py_DECREF(writer->parts);
+    PyMem_Free(writer);
+}
+static inline PyObject *abi3lint_PyUnicodeWriter_Finish(abi3lint_PyUnicodeWriter *writer)
+{
+    PyObject *empty = PyUnicode_FromStringAndSize("", 0), *result = NULL;
+    if (empty != NULL) {
+        result = PyUnicode_Join(empty, writer->parts);
+        Py_DECREF(empty);
+    }
+    abi3lint_PyUnicodeWriter_Discard(writer);
+    return result;
+}
+/* Appends `piece` (a new reference to a str, released here); -1 when it is NULL (its error is set). */
+static inline int abi3lint_unicode_writer_add(abi3lint_PyUnicodeWriter *writer, PyObject *piece)
+{
+    int rc;
+    if (piece == NULL)
+        return -1;
+    rc = PyList_Append(writer->parts, piece);
+    Py_DECREF(piece);
+    return rc;
+}
+static inline int abi3lint_PyUnicodeWriter_WriteChar(abi3lint_PyUnicodeWriter *writer, Py_UCS4 ch)
+{
+    if (ch > 0x10FFFF) {
+        PyErr_SetString(PyExc_ValueError, "character must be in range(0x110000)");
+        return -1;
+    }
+    return abi3lint_unicode_writer_add(writer, PyUnicode_FromOrdinal((int)ch));
+}
+static inline int abi3lint_PyUnicodeWriter_WriteStr(abi3lint_PyUnicodeWriter *writer, PyObject *obj)
+{
+    return abi3lint_unicode_writer_add(writer, PyObject_Str(obj));
+}
+static inline int abi3lint_PyUnicodeWriter_WriteRepr(abi3lint_PyUnicodeWriter *writer, PyObject *obj)
+{
+    return abi3lint_unicode_writer_add(writer, PyObject_Repr(obj));
+}
+/* `size` -1: up to the NUL. Invalid UTF-8 raises UnicodeDecodeError and writes nothing. */
+static inline int abi3lint_PyUnicodeWriter_WriteUTF8(abi3lint_PyUnicodeWriter *writer, const char *str, Py_ssize_t size)
+{
+    return abi3lint_unicode_writer_add(writer, PyUnicode_DecodeUTF8(str, size < 0 ? (Py_ssize_t)strlen(str) : size, NULL));
+}
+static inline int abi3lint_PyUnicodeWriter_WriteASCII(abi3lint_PyUnicodeWriter *writer, const char *str, Py_ssize_t size)
+{
+    return abi3lint_unicode_writer_add(writer, PyUnicode_DecodeASCII(str, size < 0 ? (Py_ssize_t)strlen(str) : size, NULL));
+}
+static inline int abi3lint_PyUnicodeWriter_WriteSubstring(abi3lint_PyUnicodeWriter *writer, PyObject *str, Py_ssize_t start, Py_ssize_t end)
+{
+    return abi3lint_unicode_writer_add(writer, PyUnicode_Substring(str, start, end));
+}
+#  define PyUnicodeWriter abi3lint_PyUnicodeWriter
+#  define PyUnicodeWriter_Create abi3lint_PyUnicodeWriter_Create
+#  define PyUnicodeWriter_Discard abi3lint_PyUnicodeWriter_Discard
+#  define PyUnicodeWriter_Finish abi3lint_PyUnicodeWriter_Finish
+#  define PyUnicodeWriter_WriteChar abi3lint_PyUnicodeWriter_WriteChar
+#  define PyUnicodeWriter_WriteStr abi3lint_PyUnicodeWriter_WriteStr
+#  define PyUnicodeWriter_WriteRepr abi3lint_PyUnicodeWriter_WriteRepr
+#  define PyUnicodeWriter_WriteUTF8 abi3lint_PyUnicodeWriter_WriteUTF8
+#  define PyUnicodeWriter_WriteASCII abi3lint_PyUnicodeWriter_WriteASCII
+#  define PyUnicodeWriter_WriteSubstring abi3lint_PyUnicodeWriter_WriteSubstring
 #endif
 
 #endif /* ABI3LINT_COMPAT_H */

@@ -1,6 +1,8 @@
-/* The shims of data/compat/abi3lint_compat.h against the real functions: built at 3.6 (the shims) and at 3.13
-   (the real functions; PyObject_CallOneArg is a shim there too: it is in no Limited API), the same results. */
+/* The shims of data/compat/abi3lint_compat.h against the real functions: built at 3.6 (the shims), at 3.13 (the
+   real functions of the Limited API; PyObject_CallOneArg, Py_SETREF and PyUnicodeWriter are shims there too: they
+   are in no Limited API) and with the full API of 3.14 (every function real), the same results. */
 #include <Python.h>
+#include <structmember.h>
 #include "../../data/compat/abi3lint_compat.h"
 
 static PyObject *new_ref(void)
@@ -140,7 +142,96 @@ static PyObject *add_module_ref(void)
     return name;
 }
 
+/* The ten constants, whether each borrowed one is the same object, and an unknown id. */
+static PyObject *constants(void)
+{
+    PyObject *all = PyTuple_New(10), *bad;
+    unsigned int i;
+    int same = 1, bad_call;
+    if (all == NULL) return NULL;
+    for (i = 0; i < 10; i++) {
+        PyObject *c = Py_GetConstant(i);
+        if (c == NULL) { Py_DECREF(all); return NULL; }
+        same = same && Py_GetConstantBorrowed(i) == c;
+        PyTuple_SetItem(all, (Py_ssize_t)i, c);
+    }
+    bad = Py_GetConstant(Py_CONSTANT_EMPTY_TUPLE + 1);
+    bad_call = bad == NULL && PyErr_ExceptionMatches(PyExc_SystemError);
+    PyErr_Clear();
+    return Py_BuildValue("(Nii)", all, same, bad_call);
+}
+
+static PyObject *optional_item(void)
+{
+    PyObject *d = PyDict_New(), *k = PyUnicode_FromString("k"), *v = PyList_New(0), *l = PyList_New(0), *out = NULL;
+    int found, same, missing, missing_clean, bad, bad_type;
+    if (d == NULL || k == NULL || v == NULL || l == NULL || PyDict_SetItem(d, k, v) < 0) return NULL;
+    found = PyMapping_GetOptionalItem(d, k, &out);
+    same = out == v;
+    Py_XDECREF(out);
+    missing = PyMapping_GetOptionalItemString(d, "absent", &out);
+    missing_clean = out == NULL && PyErr_Occurred() == NULL;
+    bad = PyMapping_GetOptionalItem(l, k, &out);
+    bad_type = out == NULL && PyErr_ExceptionMatches(PyExc_TypeError);
+    PyErr_Clear();
+    Py_DECREF(d); Py_DECREF(k); Py_DECREF(v); Py_DECREF(l);
+    return Py_BuildValue("(iiiiii)", found, same, missing, missing_clean, bad, bad_type);
+}
+
+/* Every kind of write, a refused character and invalid UTF-8 (the writer goes on after each), a discarded
+   writer and a negative length. */
+static PyObject *unicode_writer(void)
+{
+    PyUnicodeWriter *w = PyUnicodeWriter_Create(0), *other;
+    PyObject *s = PyUnicode_FromString("abcdef"), *one = PyLong_FromLong(1), *text;
+    int rc = 0, big, bad_utf8, negative;
+    if (w == NULL || s == NULL || one == NULL) return NULL;
+    rc |= PyUnicodeWriter_WriteChar(w, 'x');
+    rc |= PyUnicodeWriter_WriteStr(w, one);
+    rc |= PyUnicodeWriter_WriteRepr(w, s);
+    rc |= PyUnicodeWriter_WriteUTF8(w, "\xc3\xa9t\xc3\xa9", -1);
+    rc |= PyUnicodeWriter_WriteASCII(w, "ab", 1);
+    rc |= PyUnicodeWriter_WriteSubstring(w, s, 1, 3);
+    big = PyUnicodeWriter_WriteChar(w, 0x110000);
+    big = big * 10 + PyErr_ExceptionMatches(PyExc_ValueError);
+    PyErr_Clear();
+    bad_utf8 = PyUnicodeWriter_WriteUTF8(w, "\xff", 1);
+    bad_utf8 = bad_utf8 * 10 + PyErr_ExceptionMatches(PyExc_UnicodeDecodeError);
+    PyErr_Clear();
+    rc |= PyUnicodeWriter_WriteChar(w, 0x1F600);
+    text = PyUnicodeWriter_Finish(w);
+    other = PyUnicodeWriter_Create(16);
+    if (other != NULL) PyUnicodeWriter_WriteChar(other, 'y');
+    PyUnicodeWriter_Discard(other);
+    PyUnicodeWriter_Discard(NULL);
+    negative = PyUnicodeWriter_Create(-1) == NULL && PyErr_ExceptionMatches(PyExc_ValueError);
+    PyErr_Clear();
+    Py_DECREF(s); Py_DECREF(one);
+    return Py_BuildValue("(iNiii)", rc, text, big, bad_utf8, negative);
+}
+
+/* A member of type Py_T_PYSSIZET, Py_READONLY: read through, and refused on assignment. */
+static PyObject *member_flags(void)
+{
+    static PyMemberDef members[] = {{"n", Py_T_PYSSIZET, sizeof(PyObject), Py_READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
+    static PyType_Slot slots[] = {{Py_tp_members, members}, {0, NULL}};
+    static PyType_Spec spec = {"compat_probe.Members", sizeof(PyObject) + sizeof(Py_ssize_t), 0, Py_TPFLAGS_DEFAULT, slots};
+    PyObject *type = PyType_FromSpec(&spec), *obj, *n, *five;
+    int refused;
+    if (type == NULL) return NULL;
+    obj = PyType_GenericAlloc((PyTypeObject *)type, 0);
+    if (obj == NULL) return NULL;
+    *(Py_ssize_t *)((char *)obj + sizeof(PyObject)) = 42;
+    n = PyObject_GetAttrString(obj, "n");
+    five = PyLong_FromLong(5);
+    refused = PyObject_SetAttrString(obj, "n", five) < 0 && PyErr_ExceptionMatches(PyExc_AttributeError);
+    PyErr_Clear();
+    Py_DECREF(five); Py_DECREF(obj); Py_DECREF(type);
+    return Py_BuildValue("(Ni)", n, refused);
+}
+
 static PyObject *proof(PyObject *self, PyObject *helpers)
 {
-    return Py_BuildValue("(NNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref());
+    return Py_BuildValue("(NNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
+                         constants(), optional_item(), unicode_writer(), member_flags());
 }
