@@ -12,6 +12,7 @@ import { activeSystemIncludes, fileTargetDefines, pythonHInclude, scanIncludes, 
 import { minimumOf } from './facts/minimum';
 import { ProjectDeclarations } from './facts/project';
 import { resolveTarget, type TargetResolution } from './facts/target';
+import { isFullApiCompatHeader } from './compat';
 import { raiseTargetFix } from './fixes';
 import { fsHost, isInside, type LintHost } from './host';
 import { lexicalPassWithReuse } from './incremental/pass';
@@ -216,6 +217,12 @@ export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, setti
   const res = targetOf(doc, pos, directives, includes, settings, opts, runner, result);
   if (!res.target) {
     result.noTargetReason = noTargetReason(res, opts);
+    finish(result, []);
+    result.timing.analyze = performance.now() - ta;
+    return { result };
+  }
+  if (isFullApiCompatHeader(doc.path, doc.text)) {
+    result.notices.push(`${path.basename(doc.path)} is a compat header written for the full C API (pythoncapi-compat): not checked itself; ABI018 reports the files that include it`);
     finish(result, []);
     result.timing.analyze = performance.now() - ta;
     return { result };

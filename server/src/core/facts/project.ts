@@ -95,6 +95,11 @@ export class ProjectDeclarations {
     private readonly headers: HeaderInfo[],
   ) {}
 
+  /** The project headers the file includes, directly or not, as read (their declared names, directives). */
+  projectHeaders(): readonly HeaderInfo[] {
+    return this.headers.filter((h) => !h.outside);
+  }
+
   /** The project headers the file includes, directly or not: path and text (a migration may edit them too). */
   headerTexts(): { file: string; text: string }[] {
     return this.headers.filter((h) => !h.outside).map((h) => ({ file: h.file, text: h.text }));
