@@ -180,3 +180,36 @@ test('a migration that also edits a project header is made only where the caller
   assert.equal(hint.kind, 'hint');
   assert.match(hint.title, /Box_Type is not static and boxes\.h uses it in a way its pointer cannot take \(`#define BOX_NAME \(Box_Type\.tp_name\)`\)/);
 });
+
+test('two types converted at once that share one dealloc and one traverse: the type is kept, released and visited once, and the file is clean with -Wall', async () => {
+  const text = `#define Py_LIMITED_API 0x030A0000
+#include <Python.h>
+typedef struct { PyObject_HEAD PyObject *obj; } Iter;
+static int iter_traverse(Iter *it, visitproc visit, void *arg) { Py_VISIT(it->obj); return 0; }
+static void iter_dealloc(Iter *it)
+{
+    PyObject_GC_UnTrack(it);
+    Py_CLEAR(it->obj);
+    PyObject_GC_Del(it);
+}
+static PyObject *iter_next(Iter *it) { return NULL; }
+static PyTypeObject KeysIter = { PyVarObject_HEAD_INIT(NULL, 0) .tp_name = "m.KeysIter", .tp_basicsize = sizeof(Iter),
+    .tp_dealloc = (destructor)iter_dealloc, .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = (traverseproc)iter_traverse, .tp_iter = PyObject_SelfIter, .tp_iternext = (iternextfunc)iter_next };
+static PyTypeObject ValuesIter = { PyVarObject_HEAD_INIT(NULL, 0) .tp_name = "m.ValuesIter", .tp_basicsize = sizeof(Iter),
+    .tp_dealloc = (destructor)iter_dealloc, .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = (traverseproc)iter_traverse, .tp_iter = PyObject_SelfIter, .tp_iternext = (iternextfunc)iter_next };
+static struct PyModuleDef def = { PyModuleDef_HEAD_INIT, "m", NULL, -1, NULL };
+PyMODINIT_FUNC PyInit_m(void)
+{
+    if (PyType_Ready(&KeysIter) < 0 || PyType_Ready(&ValuesIter) < 0) return NULL;
+    return PyModule_Create(&def);
+}
+`;
+  const done = await fixText({ path: '/virtual/shared.c', text }, { buildConfig: null }, true);
+  assert.equal(done.result.findings.filter((f) => f.code === 'ABI006').length, 0, done.notes.join('\n'));
+  assert.equal(done.text.match(/PyTypeObject \*tp = Py_TYPE/g)?.length, 1, done.text);
+  assert.equal(done.text.match(/Py_DECREF\(tp\);/g)?.length, 1);
+  assert.equal(done.text.match(/Py_VISIT\(Py_TYPE\(/g)?.length, 1);
+  for (let h = 10; h <= 15; h++) assert.deepEqual(gccErrors(done.text, 10, h), [], `headers 3.${h}`);
+});

@@ -86,12 +86,15 @@ export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edit
   const key = (e: TextEdit): [number, number, number, number] => [e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character];
   const before = (a: [number, number], b: [number, number]): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
   const seen = new Set<string>();
+  const keptEdits = new Set<string>();
   for (const fix of chosen) {
-    const group = fix.edits;
-    // the same edit offered by several findings (one `#include <stdio.h>` for fprintf and stderr) is made once
-    const sig = JSON.stringify(group);
+    // the same edit offered by several findings (one `#include <stdio.h>` for fprintf and stderr) is made once,
+    // and so is one edit two fixes share (two types converted at once that share one dealloc: it keeps and
+    // releases its type once)
+    const sig = JSON.stringify(fix.edits);
     if (seen.has(sig)) continue;
     seen.add(sig);
+    const group = fix.edits.filter((e) => !keptEdits.has(JSON.stringify(e)));
     const overl = group.some((e) => {
       const [sl, sc, el, ec] = key(e);
       return spans.some(([a, b, c, d]) => !(before([el, ec], [a, b]) || before([c, d], [sl, sc])));
@@ -102,6 +105,7 @@ export function fixAllEdits(findings: Finding[], sel: FixSelection = {}): { edit
     }
     for (const e of group) {
       kept.push(e);
+      keptEdits.add(JSON.stringify(e));
       spans.push(key(e));
     }
     fixes++;
