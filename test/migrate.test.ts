@@ -27,6 +27,8 @@ const CASES: { name: string; module: string; targets: number[]; abi3t?: boolean;
   { name: 'boxes-header', module: 'boxes', targets: [10], rule: 'ABI006', header: 'boxes.h' },
   // abi3t (3.15): PyInit_ returning a PyModuleDef becomes the PEP 793 export hook
   { name: 'modexport-multiphase', module: 'modexport', targets: [15], abi3t: true, rule: 'ABI012' },
+  // Py_TYPE(o)->tp_name in messages: a made name and %U below 3.13, %T/%N from 3.13
+  { name: 'typename-messages', module: 'typenames', targets: [10, 13], rule: 'ABI005' },
 ];
 
 /** The migrated file, and the project header it includes when the case has one (as the migration left it). */

@@ -77,6 +77,35 @@ static inline PyObject *abi3lint_PyType_GetQualName(PyTypeObject *type)
 #  define PyType_GetQualName abi3lint_PyType_GetQualName
 #endif
 
+#if ABI3LINT_BELOW(0x030D0000) && !defined(PyType_GetFullyQualifiedName)
+/* 3.13: PyType_GetFullyQualifiedName, the name PyErr_Format's %T prints: "module.qualname", or the qualname alone
+   when __module__ is not a str or is "builtins" or "__main__". For a static type this spells its tp_name (CPython
+   derives both attributes from it); for a heap type, what 3.13 returns. */
+static inline PyObject *abi3lint_PyType_GetFullyQualifiedName(PyTypeObject *type)
+{
+    PyObject *qualname, *module, *result;
+    qualname = PyObject_GetAttrString((PyObject *)type, "__qualname__");
+    if (qualname == NULL)
+        return NULL;
+    module = PyObject_GetAttrString((PyObject *)type, "__module__");
+    if (module == NULL) {
+        Py_DECREF(qualname);
+        return NULL;
+    }
+    if (PyUnicode_Check(module) && PyUnicode_CompareWithASCIIString(module, "builtins") != 0
+        && PyUnicode_CompareWithASCIIString(module, "__main__") != 0) {
+        result = PyUnicode_FromFormat("%U.%U", module, qualname);
+    } else {
+        result = qualname;
+        Py_INCREF(result);
+    }
+    Py_DECREF(module);
+    Py_DECREF(qualname);
+    return result;
+}
+#  define PyType_GetFullyQualifiedName abi3lint_PyType_GetFullyQualifiedName
+#endif
+
 #if defined(Py_LIMITED_API) && !defined(PyObject_CallOneArg)
 /* PyObject_CallOneArg: not in the Limited API at any version (3.15 included); this is its limited spelling */
 static inline PyObject *abi3lint_PyObject_CallOneArg(PyObject *callable, PyObject *arg)

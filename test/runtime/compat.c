@@ -230,8 +230,41 @@ static PyObject *member_flags(void)
     return Py_BuildValue("(Ni)", n, refused);
 }
 
+/* The fully qualified names %T prints: a built-in, a static type of the standard library ("collections.OrderedDict"),
+   a heap type made from a spec, a Python class of the driver (module __main__), a nested qualname in a package,
+   a class whose __module__ is None; and the type of an object given as itself. */
+static PyObject *qualified_name(PyTypeObject *t)
+{
+    PyObject *r = PyType_GetFullyQualifiedName(t);
+    if (r == NULL) {
+        PyErr_Clear();
+        return PyUnicode_FromString("<error>");
+    }
+    return r;
+}
+
+static PyObject *fully_qualified(PyObject *helpers)
+{
+    static PyType_Slot slots[] = {{0, NULL}};
+    static PyType_Spec spec = {"compat_probe.sub.Heap", sizeof(PyObject), 0, Py_TPFLAGS_DEFAULT, slots};
+    PyObject *collections = PyImport_ImportModule("collections"), *od, *heap, *nested, *nomodule;
+    PyObject *out;
+    if (collections == NULL) return NULL;
+    od = PyObject_GetAttrString(collections, "OrderedDict");
+    heap = PyType_FromSpec(&spec);
+    nested = PyObject_CallFunction((PyObject *)&PyType_Type, "s(){ssss}", "Inner", "__qualname__", "Outer.Inner", "__module__", "pkg.mod");
+    nomodule = PyObject_CallFunction((PyObject *)&PyType_Type, "s(){}", "Loose");
+    if (od == NULL || heap == NULL || nested == NULL || nomodule == NULL) return NULL;
+    if (PyObject_SetAttrString(nomodule, "__module__", Py_None) < 0) return NULL;
+    out = Py_BuildValue("(NNNNNN)", qualified_name(&PyLong_Type), qualified_name((PyTypeObject *)od), qualified_name((PyTypeObject *)heap),
+                        qualified_name((PyTypeObject *)PyDict_GetItemString(helpers, "Index")), qualified_name((PyTypeObject *)nested),
+                        qualified_name((PyTypeObject *)nomodule));
+    Py_DECREF(collections); Py_DECREF(od); Py_DECREF(heap); Py_DECREF(nested); Py_DECREF(nomodule);
+    return out;
+}
+
 static PyObject *proof(PyObject *self, PyObject *helpers)
 {
-    return Py_BuildValue("(NNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
-                         constants(), optional_item(), unicode_writer(), member_flags());
+    return Py_BuildValue("(NNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
+                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers));
 }

@@ -1,8 +1,11 @@
 /** ABI005 opaque-struct-member: a member of a struct the Limited API makes opaque at the target. */
 import type { Catalog } from '../catalog';
+import { compatFix } from '../compat';
+import { typeNameFix } from '../migrate/typeName';
+import type { Fix } from '../types';
 import { minorToString } from '../version';
 import { replacementFixes, replacementHint } from './replacements';
-import { defineRule, type RuleContext } from './rule';
+import { defineRule, type MemberUse, type RuleContext } from './rule';
 
 /** CPython's prefixed member names (tp_name, ob_refcnt, co_code, f_back, ...): plain words such as `free` or
  *  `buf` are just as likely members of system or project structs, which abi3lint cannot type. */
@@ -24,6 +27,17 @@ export function typedefName(cat: Catalog, owner: string): string {
   return m.get(owner) ?? owner;
 }
 
+/** `Py_TYPE(o)->tp_name` formatted by PyErr_Format and friends: %T from 3.13, a made name and %U below (with the
+ *  PyType_GetFullyQualifiedName shim, unless the file supplies it already). */
+function typeNameInMessage(cx: RuleContext, field: ReturnType<MemberUse['field']>): Fix | null {
+  if (!field) return null;
+  const text = cx.doc.text;
+  const minor = cx.target.minor;
+  const shim = minor < 13 ? compatFix(text, cx.pos, 'PyType_GetFullyQualifiedName', minor, cx.pp.directives) : null;
+  if (minor < 13 && !shim && !/abi3lint_PyType_GetFullyQualifiedName|abi3lint_compat\.h/.test(text)) return null;
+  return typeNameFix(text, cx.pos, field, minor, shim);
+}
+
 export default defineRule({
   meta: { code: 'ABI005', name: 'opaque-struct-member', reuse: 'local' },
   create: (cx) => ({
@@ -34,9 +48,10 @@ export default defineRule({
       const r = cx.cat.memberReplacements.get(use.name);
       const typeName = owners.find((o) => !o.startsWith('struct ')) ?? typedefName(cx.cat, owners[0]);
       const minor = cx.target.minor;
+      const named = use.name === 'tp_name' ? typeNameInMessage(cx, use.field()) : null;
       cx.report(use.start, use.end, `'${use.name}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(minor)}${replacementHint(r, minor, 'member')}`, {
         identifier: use.name,
-        fixes: r ? replacementFixes(cx.pos, minor, r, null, null, () => use.field()) : [],
+        fixes: [...(named ? [named] : []), ...(r ? replacementFixes(cx.pos, minor, r, null, null, () => use.field()) : [])],
       });
     },
   }),
