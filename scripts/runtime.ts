@@ -115,6 +115,16 @@ function wrapperSource(spec: BuildSpec, name: string): string {
 
 export class BuildError extends Error {}
 
+/** A proof file and the files it includes with `#include "…"` (relative to it, transitively): what its build's
+ *  cache key must cover (a proof of the compat header includes data/compat/abi3lint_compat.h). */
+function localSources(file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file) || !fs.existsSync(file)) return [];
+  seen.add(file);
+  const text = fs.readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*"([^"]+)"/gm)) localSources(path.resolve(path.dirname(file), m[1]), seen);
+  return [...seen];
+}
+
 /** Builds a proof as an abi3 shared object (cached by content); returns the module's name and path. */
 export async function build(spec: BuildSpec): Promise<{ name: string; so: string }> {
   const headers = path.join(CACHE, 'headers', spec.headers);
@@ -123,7 +133,8 @@ export async function build(spec: BuildSpec): Promise<{ name: string; so: string
   }
   const args = ['-shared', '-fPIC', '-O1', '-g0', ...(spec.full ? [] : [`-DPy_LIMITED_API=${hexOf(spec.target)}`]), ...(spec.defines ?? []).map((d) => `-D${d}`), '-I', headers,
     '-Werror=implicit-function-declaration', '-Werror=int-conversion', '-Werror=incompatible-pointer-types'];
-  const hash = createHash('sha256').update(JSON.stringify(args)).update(wrapperSource(spec, '')).update(fs.readFileSync(spec.file)).update(fs.readFileSync(path.join(headers, 'SOURCE')));
+  const hash = createHash('sha256').update(JSON.stringify(args)).update(wrapperSource(spec, '')).update(fs.readFileSync(path.join(headers, 'SOURCE')));
+  for (const f of localSources(spec.file)) hash.update(fs.readFileSync(f));
   const key = hash.digest('hex').slice(0, 12);
   const name = moduleName(spec, key);
   const wrapper = wrapperSource(spec, name);

@@ -31,6 +31,10 @@ int use(PyObject *m, PyObject *o, PyObject *d, PyObject *w)
     Py_XDECREF(PyType_GetName(Py_TYPE(o)));
     Py_XDECREF(PyType_GetQualName(Py_TYPE(o)));
     Py_XDECREF(PyType_GetFullyQualifiedName(Py_TYPE(o)));
+    {
+        Py_ssize_t bound = 0;
+        (void)_PyEval_SliceIndex(o, &bound);
+    }
     e = PyErr_GetRaisedException();
     PyErr_SetRaisedException(e);
     (void)PyLong_AsInt(o);
@@ -86,16 +90,25 @@ test('the shims behave like the real functions on every CPython 3.6-3.15 (built 
   const have = pythons.map((p) => p.minor);
   assert.deepEqual(have, MINORS.map((m) => `3.${m}`), 'every CPython from 3.6 to 3.15 is needed (README "Runtime proofs")');
   const file = path.join(ROOT, 'test', 'runtime', 'compat.c');
-  const specs = [{ file, target: '3.6', headers: '3.6' }, { file, target: '3.13', headers: '3.13' }, { file, target: '3.14', headers: '3.14', full: true }];
+  const specs = [
+    { file, target: '3.6', headers: '3.6' },
+    { file, target: '3.13', headers: '3.13' },
+    { file, target: '3.14', headers: '3.14', full: true },
+    { file, target: '3.15', headers: '3.15', full: true },
+  ];
   const { built, outcomes } = await proveAll(specs, pythons);
   for (const b of built) assert.ok(!(b instanceof Error), String(b));
   const shim = [...outcomes[0].entries()].map(([m, o]) => `${m} ${describeOutcome(o)}`);
-  const real = [...outcomes[1].entries(), ...outcomes[2].entries()].map(([m, o]) => `${m} ${describeOutcome(o)}`);
+  const limited = [...outcomes[1].entries()].map(([m, o]) => `${m} ${describeOutcome(o)}`);
+  const real = [...outcomes[2].entries(), ...outcomes[3].entries()].map(([m, o]) => `${m} ${describeOutcome(o)}`);
   assert.equal(shim.length, 10);
-  assert.equal(real.length, 3 + 1, 'the Limited API of 3.13 on 3.13-3.15, the full API of 3.14 on 3.14');
-  const expected = real[0].replace(/^3\.13 /, '');
-  assert.match(expected, /^ok: \(1, \(0, 1, -1\), \(0, 12\), \('Index', 'Index'\), \(1, 'ValueError', 1\), \(-1, 1, 7\), \(1, 1, 0, 1, -1, 1\), \(11, 1, -1\), 'sys', \(-1, 1, 1, 1\), \(\(None, False, True, Ellipsis, NotImplemented, 0, 1, '', b'', \(\)\), 1, 1\), \(1, 1, 0, 1, -1, 1\), \(0, "x1'abcdef'étéabc😀", -9, -9, 1\), \(42, 1\), \('int', 'collections\.OrderedDict', 'compat_probe\.sub\.Heap', 'Index', 'pkg\.mod\.Outer\.Inner', 'Loose'\)\)$/);
-  for (const line of [...shim, ...real]) assert.equal(line.replace(/^3\.\d+ /, ''), expected, line);
+  assert.equal(limited.length, 3, 'the Limited API of 3.13 on 3.13-3.15');
+  assert.deepEqual(real.map((l) => l.slice(0, 4)), ['3.14', '3.15'], 'the full API of 3.14 on 3.14 and of 3.15 on 3.15');
+  // every function real: the full API of 3.14 (3.15's for 3.15, where _PyEval_SliceIndex's message changed)
+  const expected = (minor: string): string => real[minor === '3.15' ? 1 : 0].replace(/^3\.\d+ /, '');
+  assert.match(expected('3.14'), /^ok: \(1, \(0, 1, -1\), \(0, 12\), \('Index', 'Index'\), \(1, 'ValueError', 1\), \(-1, 1, 7\), \(1, 1, 0, 1, -1, 1\), \(11, 1, -1\), 'sys', \(-1, 1, 1, 1\), \(\(None, False, True, Ellipsis, NotImplemented, 0, 1, '', b'', \(\)\), 1, 1\), \(1, 1, 0, 1, -1, 1\), \(0, "x1'abcdef'étéabc😀", -9, -9, 1\), \(42, 1\), \('int', 'collections\.OrderedDict', 'compat_probe\.sub\.Heap', 'Index', 'pkg\.mod\.Outer\.Inner', 'Loose'\), \[\(1, -42\), \(1, 5\), \(1, -3\), \(1, 1\), \(1, 1\), \(1, -1\), \(1, 7\), \(0, "invalid literal for int\(\) with base 10: 'z'"\), \(0, 'slice indices must be integers or None or have an __index__ method'\), \(0, 'slice indices must be integers or None or have an __index__ method'\)\]\)$/);
+  assert.match(expected('3.15'), /\(0, 'slice indices must be integers or have an __index__ method'\)\]\)$/);
+  for (const [kind, lines] of [["shims built at 3.6", shim], ["Limited API 3.13", limited], ["full API", real]] as const) for (const line of lines) assert.equal(line.replace(/^3\.\d+ /, ''), expected(line.slice(0, 4)), `${kind}: ${line}`);
 });
 
 test('the compat fix: each too-new name gets its shim inline at a 3.6 target (safe, fix-all), and the file then compiles -Wall with every header set from 3.6 to 3.15, with no finding left on those names', async () => {

@@ -115,6 +115,39 @@ static inline PyObject *abi3lint_PyObject_CallOneArg(PyObject *callable, PyObjec
 #  define PyObject_CallOneArg abi3lint_PyObject_CallOneArg
 #endif
 
+#if defined(Py_LIMITED_API) && !defined(_PyEval_SliceIndex)
+/* _PyEval_SliceIndex: private CPython API (in no Limited API), the "O&" converter of slice bounds that index()
+   methods copied from CPython use: None leaves the bound as it is; an int, or an object whose type has __index__,
+   is clamped to Py_ssize_t; anything else is CPython's TypeError (its wording as the running Python has it: 3.15
+   dropped "or None"). */
+static inline int abi3lint_PyEval_SliceIndex(PyObject *v, Py_ssize_t *pi)
+{
+    Py_ssize_t x;
+    int is_index;
+    PyObject *hexversion;
+    if (v == Py_None)
+        return 1;
+#  if Py_LIMITED_API+0 >= 0x03080000
+    is_index = PyIndex_Check(v);
+#  else
+    is_index = PyObject_HasAttrString((PyObject *)Py_TYPE(v), "__index__");
+#  endif
+    if (!is_index) {
+        hexversion = PySys_GetObject("hexversion"); /* borrowed */
+        PyErr_SetString(PyExc_TypeError, hexversion != NULL && PyLong_AsLong(hexversion) >= 0x030F0000
+                                             ? "slice indices must be integers or have an __index__ method"
+                                             : "slice indices must be integers or None or have an __index__ method");
+        return 0;
+    }
+    x = PyNumber_AsSsize_t(v, NULL);
+    if (x == -1 && PyErr_Occurred())
+        return 0;
+    *pi = x;
+    return 1;
+}
+#  define _PyEval_SliceIndex abi3lint_PyEval_SliceIndex
+#endif
+
 #if defined(Py_LIMITED_API) && !defined(Py_SETREF)
 /* Py_SETREF, Py_XSETREF: macros of the full API only (no Limited API has them). The new value is stored before
    the old one is released (code run by that release never sees the old pointer); each argument is evaluated

@@ -263,8 +263,39 @@ static PyObject *fully_qualified(PyObject *helpers)
     return out;
 }
 
+/* _PyEval_SliceIndex on None (the bound kept), ints, a bool, huge ints (clamped), an object with __index__, one
+   whose __index__ raises, a float and a str (TypeError). */
+static PyObject *slice_index(PyObject *helpers)
+{
+    PyObject *builtins = PyImport_ImportModule("builtins"), *globals = PyDict_New(), *values, *out;
+    if (builtins == NULL || globals == NULL) return NULL;
+    values = PyObject_CallMethod(builtins, "eval", "sO", "[None, 5, -3, True, 2**100, -2**100, type('I', (), {'__index__': lambda s: 7})(), "
+                                 "type('B', (), {'__index__': lambda s: int('z')})(), 1.5, 'x']", globals);
+    Py_DECREF(builtins); Py_DECREF(globals);
+    Py_ssize_t i, n;
+    if (values == NULL) return NULL;
+    n = PyList_Size(values);
+    out = PyList_New(0);
+    for (i = 0; out != NULL && i < n; i++) {
+        Py_ssize_t bound = -42;
+        int rc = _PyEval_SliceIndex(PyList_GetItem(values, i), &bound);
+        PyObject *item;
+        if (rc) {
+            item = Py_BuildValue("(in)", rc, bound == PY_SSIZE_T_MAX ? (Py_ssize_t)1 : bound == PY_SSIZE_T_MIN ? (Py_ssize_t)-1 : bound);
+        } else {
+            PyObject *e = PyErr_GetRaisedException();
+            item = Py_BuildValue("(iN)", rc, PyObject_Str(e));
+            Py_XDECREF(e);
+        }
+        if (item == NULL || PyList_Append(out, item) < 0) { Py_XDECREF(item); Py_CLEAR(out); break; }
+        Py_DECREF(item);
+    }
+    Py_DECREF(values);
+    return out;
+}
+
 static PyObject *proof(PyObject *self, PyObject *helpers)
 {
-    return Py_BuildValue("(NNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
-                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers));
+    return Py_BuildValue("(NNNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
+                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers), slice_index(helpers));
 }

@@ -1,4 +1,5 @@
 /** ABI003 private-api: underscore-private or ABI-only names, even where the headers happen to declare them. */
+import { compatFix } from '../compat';
 import { replacementHint } from './replacements';
 import { defineRule } from './rule';
 import { nameFixes } from './name-use';
@@ -17,7 +18,9 @@ export default defineRule({
           : kind === 'private'
             ? `'${use.name}' is private CPython API (leading underscore); it can change in any release${hint}`
             : `'${use.name}' is private CPython API (leading underscore) and not in the Limited API${hint}`;
-      cx.report(use.start, use.end, message, { identifier: use.name, fixes: nameFixes(cx, use), deprecated: e.deprecated ? true : undefined });
+      // a private name with a Limited API spelling in the compat header (_PyEval_SliceIndex)
+      const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor, cx.pp.directives);
+      cx.report(use.start, use.end, message, { identifier: use.name, fixes: shim ? [shim, ...nameFixes(cx, use)] : nameFixes(cx, use), deprecated: e.deprecated ? true : undefined });
     },
   }),
 });

@@ -1,6 +1,7 @@
 /** ABI005 opaque-struct-member: a member of a struct the Limited API makes opaque at the target. */
 import type { Catalog } from '../catalog';
 import { compatFix } from '../compat';
+import { iterNextFix } from '../migrate/iterNext';
 import { typeNameFix } from '../migrate/typeName';
 import type { Fix } from '../types';
 import { minorToString } from '../version';
@@ -38,6 +39,8 @@ function typeNameInMessage(cx: RuleContext, field: ReturnType<MemberUse['field']
   return typeNameFix(text, cx.pos, field, minor, shim);
 }
 
+const iterNext = (cx: RuleContext, field: ReturnType<MemberUse['field']>): Fix | null => (field ? iterNextFix(cx.pos, field) : null);
+
 export default defineRule({
   meta: { code: 'ABI005', name: 'opaque-struct-member', reuse: 'local' },
   create: (cx) => ({
@@ -48,7 +51,7 @@ export default defineRule({
       const r = cx.cat.memberReplacements.get(use.name);
       const typeName = owners.find((o) => !o.startsWith('struct ')) ?? typedefName(cx.cat, owners[0]);
       const minor = cx.target.minor;
-      const named = use.name === 'tp_name' ? typeNameInMessage(cx, use.field()) : null;
+      const named = use.name === 'tp_name' ? typeNameInMessage(cx, use.field()) : use.name === 'tp_iternext' ? iterNext(cx, use.field()) : null;
       cx.report(use.start, use.end, `'${use.name}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(minor)}${replacementHint(r, minor, 'member')}`, {
         identifier: use.name,
         fixes: [...(named ? [named] : []), ...(r ? replacementFixes(cx.pos, minor, r, null, null, () => use.field()) : [])],
