@@ -29,6 +29,8 @@ const CASES: { name: string; module: string; targets: number[]; abi3t?: boolean;
   { name: 'modexport-multiphase', module: 'modexport', targets: [15], abi3t: true, rule: 'ABI012' },
   // Py_TYPE(o)->tp_name in messages: a made name and %U below 3.13, %T/%N from 3.13
   { name: 'typename-messages', module: 'typenames', targets: [10, 13], rule: 'ABI005' },
+  // three types sharing a macro of fields and the tables it names; an #ifdef inside one type's flags
+  { name: 'views-shared', module: 'views', targets: [10], rule: 'ABI006' },
   // tp_iternext read to step an iterator (PyIter_Next), _PyEval_SliceIndex (its compat shim)
   { name: 'iternext-steps', module: 'steps', targets: [8, 10], rule: 'ABI005' },
 ];

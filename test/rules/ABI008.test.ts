@@ -6,12 +6,16 @@ import { ruleTester } from '../helpers/ruleTester';
 
 ruleTester('ABI008', {
   target: '3.9',
-  valid: ['#if Py_LIMITED_API+0 >= 0x030A0000\nint x;\n#endif'],
+  valid: [
+    '#if Py_LIMITED_API+0 >= 0x030A0000\nint x;\n#endif',
+    // a guard that chooses by the headers, naming no API and defining nothing: PY_VERSION_HEX is the right question
+    '#include <stdarg.h>\nvoid f(const char *format, ...) {\n    va_list vargs;\n#if PY_VERSION_HEX < 0x030C00A1 && !defined(HAVE_STDARG_PROTOTYPES)\n    va_start(vargs);\n#else\n    va_start(vargs, format);\n#endif\n    va_end(vargs);\n}\n',
+  ],
   invalid: [
     {
-      code: '#if PY_VERSION_HEX >= 0x030A0000 && PY_VERSION_HEX < 0x030C0000\nint x;\n#endif',
+      code: '#if PY_VERSION_HEX >= 0x030A0000 && PY_VERSION_HEX < 0x030C0000\nPyObject *x;\n#endif',
       errors: [{ message: /^PY_VERSION_HEX is the version of the headers used for the build/, line: 1 }],
-      output: '#if Py_LIMITED_API+0 >= 0x030A0000 && Py_LIMITED_API+0 < 0x030C0000\nint x;\n#endif',
+      output: '#if Py_LIMITED_API+0 >= 0x030A0000 && Py_LIMITED_API+0 < 0x030C0000\nPyObject *x;\n#endif',
     },
   ],
 });

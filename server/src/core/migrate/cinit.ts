@@ -16,7 +16,8 @@ export interface InitElement {
 
 export interface Initializer {
   elements: InitElement[];
-  /** A `#if`/`#define` inside: the elements depend on the build, and are not rewritten. */
+  /** A `#if`/`#define` inside, other than conditionals balanced within one element's value: the elements depend
+   *  on the build, and are not rewritten. */
   hasDirective: boolean;
 }
 
@@ -50,17 +51,36 @@ export function splitInitializer(text: string, open: number, close: number): Ini
   let last = -1;
   let headCall = false;
   let hasDirective = false;
+  // conditionals inside the element being read (`#ifdef Py_TPFLAGS_MAPPING` between two flags): its value keeps
+  // them, each on its own line
+  let conditionals = 0;
+  let directiveEnd = -1;
   const flush = (): void => {
     if (first >= 0) {
-      const raw = text.slice(first, last);
+      let raw = text.slice(first, last);
       const d = /^\.\s*([A-Za-z_]\w*)\s*=\s*/.exec(raw);
+      if (conditionals !== 0) hasDirective = true;
+      // (a value that ends in a directive line ends with its newline: whatever follows it starts a new line)
+      if (/\n[ \t]*#[^\n]*$/.test(raw)) raw += '\n';
       elements.push({ field: d ? d[1] : null, value: d ? raw.slice(d[0].length) : raw, start: first, end: last });
     }
     first = last = -1;
+    conditionals = 0;
   };
   for (let k = lx.next(); k !== EOF && lx.start < close; k = lx.next()) {
     if (lx.start < open || k === COMMENT || k === NEWLINE) continue;
-    if (k === HASH) hasDirective = true;
+    if (lx.start < directiveEnd) {
+      last = Math.max(last, lx.end);
+      continue;
+    }
+    if (k === HASH) {
+      const word = /^[ \t]*(\w*)/.exec(text.slice(lx.end, lx.end + 40))?.[1] ?? '';
+      directiveEnd = directiveLineEnd(text, lx.start);
+      if (first < 0 || depth !== 1 || !/^(if|ifdef|ifndef|elif|else|endif)$/.test(word)) hasDirective = true;
+      else conditionals += word.startsWith('if') ? 1 : word === 'endif' ? -1 : 0;
+      if (first >= 0) last = directiveEnd;
+      continue;
+    }
     const c = text.charCodeAt(lx.start);
     if (k === PUNCT && (c === 123 || c === 40 || c === 91)) {
       depth++;
@@ -84,6 +104,17 @@ export function splitInitializer(text: string, open: number, close: number): Ini
   }
   flush();
   return { elements, hasDirective };
+}
+
+/** The end of the directive line that starts at `hash` (backslash continuations included), before its newline. */
+function directiveLineEnd(text: string, hash: number): number {
+  let i = hash;
+  for (;;) {
+    const nl = text.indexOf('\n', i);
+    if (nl < 0) return text.length;
+    if (text[nl - 1] !== '\\' && !(text[nl - 1] === '\r' && text[nl - 2] === '\\')) return text[nl - 1] === '\r' ? nl - 1 : nl;
+    i = nl + 1;
+  }
 }
 
 /** [start, end) of the statement (up to its `;`) that contains `offset`, within [from, to). */

@@ -33,7 +33,7 @@ export interface FileEdits {
 export type Migration = { ok: true; edits: OffsetEdit[]; notes: string[]; otherFiles?: FileEdits[] } | { ok: false; reason: string };
 
 /** The method tables a static type points to, with the struct type each is. */
-const SUB_TABLES: Record<string, string> = {
+export const SUB_TABLES: Record<string, string> = {
   tp_as_async: 'PyAsyncMethods',
   tp_as_number: 'PyNumberMethods',
   tp_as_sequence: 'PySequenceMethods',
@@ -122,14 +122,17 @@ function tableDefinition(text: string, type: string, name: string): { elements: 
   return { elements: init.elements, span: lineSpan(text, m.index + m[1].length, semi + 1) };
 }
 
-function readTable(cx: StaticTypeInput, type: string, ref: string, plan: Plan): string | null {
+/** A table is this type's alone when nothing but its own initializer (directly, or through a macro this type
+ *  alone uses) takes its address; a shared one is read into the slots and kept for its other users (the last
+ *  one to be converted leaves it unused, and the cleanup fix removes it). */
+function readTable(cx: StaticTypeInput, type: string, ref: string, plan: Plan, viaSharedMacro: boolean): string | null {
   const name = /^&\s*([A-Za-z_]\w*)$/.exec(stripCasts(ref))?.[1];
   if (!name) return `${ref} is not the address of a table in this file`;
   const def = tableDefinition(cx.text, type, name);
   if (typeof def === 'string') return def;
   const fields = fieldsOf(def.elements, cx.cat.names.get(type)?.members ?? []);
   if (typeof fields === 'string') return `${name}: ${fields}`;
-  if (addressesOf(cx.text, name, [def.span]).length > 1) return `${name} is shared with another type`;
+  const shared = viaSharedMacro || addressesOf(cx.text, name, [def.span]).length > 1;
   for (const [f, v] of fields) {
     if (isNull(v)) continue;
     const slot = `Py_${f}`;
@@ -137,18 +140,19 @@ function readTable(cx: StaticTypeInput, type: string, ref: string, plan: Plan): 
     if (!limitedAt(cx.cat, slot, cx.minor)) return `${slot} is in the Limited API only from ${firstLimited(cx.cat, slot) ?? 'no version'} (this file targets ${minorToString(cx.minor)})`;
     plan.slots.push([slot, stripCasts(v)]);
   }
-  plan.removed.push(def.span);
+  if (shared) plan.notes.push(`${name} is shared with other types: it stays until the last of them is converted (then nothing uses it, and a cleanup fix removes it)`);
+  else plan.removed.push(def.span);
   return null;
 }
 
 /** Sorts the type's fields into spec values, slots, offset members and a base; a reason when it cannot. */
-function planType(cx: StaticTypeInput, fields: Map<string, string>): Plan | string {
+function planType(cx: StaticTypeInput, fields: Map<string, string>, fromSharedMacro: Set<string>): Plan | string {
   const plan: Plan = { spec: new Map(), slots: [], members: [], base: null, removed: [], extra: [], notes: [] };
   for (const [f, v] of fields) {
     if (isNull(v)) continue;
     if (f === 'tp_name' || f === 'tp_basicsize' || f === 'tp_itemsize' || f === 'tp_flags') plan.spec.set(f, v);
     else if (SUB_TABLES[f]) {
-      const why = readTable(cx, SUB_TABLES[f], v, plan);
+      const why = readTable(cx, SUB_TABLES[f], v, plan, fromSharedMacro.has(f));
       if (why) return why;
     } else if (RUNTIME_FIELDS.has(f)) return `${f} is set (CPython fills it in at run time; a spec cannot)`;
     else if (OFFSET_MEMBERS[f]) {
@@ -165,6 +169,12 @@ function planType(cx: StaticTypeInput, fields: Map<string, string>): Plan | stri
   if (!plan.spec.has('tp_name')) return 'the type has no tp_name';
   return plan;
 }
+
+/** A value whose last line is a preprocessor directive (`#endif` of a flag kept under `#ifdef`). */
+const endsInDirective = (v: string): boolean => /(^|\n)[ \t]*#[^\n]*$/.test(v.trimEnd());
+
+/** `flags | flag`, on a line of its own after a directive the flags end with. */
+const withFlag = (flags: string, flag: string): string => (endsInDirective(flags) ? `${flags.trimEnd()}\n    | ${flag}` : `${flags} | ${flag}`);
 
 export function staticTypeToHeap(cx: StaticTypeInput): Migration {
   if (cx.minor < 8) return { ok: false, reason: `a heap type's instances own a reference to their type from 3.8 on, and its dealloc must release it: a rewrite cannot be right on both sides of that change (this file targets ${minorToString(cx.minor)}; raise it to 3.8 or later)` };
@@ -187,7 +197,7 @@ export function staticTypeToHeap(cx: StaticTypeInput): Migration {
     if (fields.has(stmt.field) && !isNull(fields.get(stmt.field)!)) return { ok: false, reason: `${cx.name}.${stmt.field} is set twice` };
     fields.set(stmt.field, stmt.value);
   }
-  const plan = planType(cx, fields);
+  const plan = planType(cx, fields, expanded.fromSharedMacro);
   if (typeof plan === 'string') return { ok: false, reason: plan };
   plan.removed.push(...definitions);
   if (!isStatic) plan.notes.push(`${cx.name} is not static: its declarations in ${shared.map((h) => h.file.split(/[\\/]/).pop()).join(', ')} become a pointer too; other source files that name it must use it as a pointer (PyTypeObject *) as well`);
@@ -240,30 +250,38 @@ function headerDeclarations(cx: StaticTypeInput): FileEdits[] | string {
  * body of `.tp_x = …,` lines shared by several types) are replaced by those fields; the name of such a macro
  * with a positional element in its body is returned instead (its meaning depends on where it stands).
  */
-function expandFieldMacros(text: string, elements: InitElement[]): { elements: InitElement[]; definitions: { start: number; end: number }[] } | string {
+function expandFieldMacros(text: string, elements: InitElement[]): { elements: InitElement[]; definitions: { start: number; end: number }[]; fromSharedMacro: Set<string> } | string {
   const out: InitElement[] = [];
+  const fromSharedMacro = new Set<string>();
   // a macro this initializer alone uses goes with it (its body would read as member uses of an opaque type)
   const definitions: { start: number; end: number }[] = [];
-  for (const e of elements) {
+  for (const e0 of elements) {
+    // a macro whose body ends with a comma, followed by a designated field with none between (`SHARED_SLOTS
+    // .tp_as_sequence = &T,`): one element to the splitter, two here
+    const glued = e0.field ? null : /^([A-Za-z_]\w*)\s+\.\s*([A-Za-z_]\w*)\s*=\s*([\s\S]*)$/.exec(e0.value.trim());
+    const e = glued ? { ...e0, value: glued[1] } : e0;
+    const after: InitElement[] = glued ? [{ field: glued[2], value: glued[3], start: e0.start, end: e0.end }] : [];
     const v = e.value.trim();
+    if (!e.field && /(^|\s)\.\s*[A-Za-z_]\w*\s*=/.test(glued ? '' : v)) return `an element reads as positional but holds a designator: ${v.split('\n')[0]}`;
     // (a backslash before a newline continues the body: tried before any other character, which would take it)
     const m = /^[A-Za-z_]\w*$/.test(v) && !e.field ? new RegExp(`^[ \\t]*#[ \\t]*define[ \\t]+${v}(?![\\w(])((?:\\\\\\r?\\n|[^\\n])*)`, 'm').exec(text) : null;
     if (!m || splitTopLevel(m[1]) < 2) {
+      if (glued) return `${v} is followed by a designated field with no comma between, and is not a macro of fields`;
       out.push(e);
       continue;
     }
     const body = `{${m[1].replace(/\\\r?\n/g, ' ')}}`;
     const inner = splitInitializer(body, 0, body.length - 1).elements;
     if (!inner.length || inner.some((x) => !x.field)) return `the initializer uses ${v}, a macro that stands for several fields, not all of them designated`;
-    // a method table named in a macro several types use is theirs together: converting one would take it away
+    // a method table named in a macro several types use is theirs together: each conversion reads it, none
+    // removes it while another type still uses the macro
     const uses = text.match(new RegExp(`\\b${v}\\b`, 'g'))?.length ?? 0;
-    const table = inner.find((x) => SUB_TABLES[x.field!] && !isNull(x.value));
-    if (table && uses > 2) return `${table.field} ${table.value.trim()} comes from ${v}, which several types use: they share the table (convert them together by hand)`;
+    if (uses > 2) for (const x of inner) fromSharedMacro.add(x.field!);
     if (uses === 2) definitions.push(lineSpan(text, m.index, m.index + m[0].length));
     // (offsets stay the macro use's: the whole definition is replaced, element offsets are not edited)
-    out.push(...inner.map((x) => ({ ...x, start: e.start, end: e.end })));
+    out.push(...inner.map((x) => ({ ...x, start: e.start, end: e.end })), ...after);
   }
-  return { elements: out, definitions };
+  return { elements: out, definitions, fromSharedMacro };
 }
 
 function splitTopLevel(body: string): number {
@@ -463,14 +481,14 @@ function specText(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>, 
     else if (minor >= 10) bases = `(PyObject *)${own}`;
     else return `the base ${own} is created at run time; passing it alone as the bases needs 3.10 (this file targets ${minorToString(minor)})`;
   } else if (base && !own) return `tp_base ${plan.base} is not the address of a type`;
-  if (minor >= 10 && !/IMMUTABLETYPE/.test(flags)) flags += ' | Py_TPFLAGS_IMMUTABLETYPE';
+  if (minor >= 10 && !/IMMUTABLETYPE/.test(flags)) flags = withFlag(flags, 'Py_TPFLAGS_IMMUTABLETYPE');
   else if (minor < 10) notes.push(`${name} becomes a mutable type below 3.10 (Py_TPFLAGS_IMMUTABLETYPE is honoured from 3.10): Python code can set its attributes`);
   const noNew = !fields.get('tp_new') || isNull(fields.get('tp_new')!);
   let before = '';
   if (noNew && (!base || own === 'PyBaseObject_Type')) {
     // a static type with no tp_new and object as its base cannot be instantiated; a heap type would inherit
     // object.__new__, so instances with an uninitialised state could be made from Python
-    if (minor >= 10) flags += ' | Py_TPFLAGS_DISALLOW_INSTANTIATION';
+    if (minor >= 10) flags = withFlag(flags, 'Py_TPFLAGS_DISALLOW_INSTANTIATION');
     else {
       const tpName = plan.spec.get('tp_name')!;
       before = `static PyObject *\n${name}_new(PyTypeObject *type, PyObject *args, PyObject *kwds)\n{\n    (void)type; (void)args; (void)kwds;\n    PyErr_Format(PyExc_TypeError, "cannot create '%s' instances", ${tpName});\n    return NULL;\n}\n\n`;
@@ -497,7 +515,7 @@ function specText(cx: StaticTypeInput, plan: Plan, fields: Map<string, string>, 
     `${isStatic ? 'static ' : ''}PyTypeObject *${name};\n\n${before}${members}` +
     `static PyType_Slot ${name}_slots[] = {\n${slotLines}    {0, NULL},\n};\n\n` +
     `static PyType_Spec ${name}_spec = {\n    .name = ${plan.spec.get('tp_name')},\n    .basicsize = ${plan.spec.get('tp_basicsize') ?? '0'},\n` +
-    `    .itemsize = ${plan.spec.get('tp_itemsize') ?? '0'},\n    .flags = ${flags},\n    .slots = ${name}_slots,\n};\n`;
+    `    .itemsize = ${plan.spec.get('tp_itemsize') ?? '0'},\n    .flags = ${endsInDirective(flags) ? `${flags.trimEnd()}\n    ` : flags},\n    .slots = ${name}_slots,\n};\n`;
   return { text, bases, notes };
 }
 

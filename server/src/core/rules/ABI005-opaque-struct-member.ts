@@ -1,6 +1,7 @@
 /** ABI005 opaque-struct-member: a member of a struct the Limited API makes opaque at the target. */
 import type { Catalog } from '../catalog';
 import { compatFix } from '../compat';
+import { unusedDefinitionFix } from '../migrate/deadCode';
 import { iterNextFix } from '../migrate/iterNext';
 import { typeNameFix } from '../migrate/typeName';
 import type { Fix } from '../types';
@@ -51,7 +52,9 @@ export default defineRule({
       const r = cx.cat.memberReplacements.get(use.name);
       const typeName = owners.find((o) => !o.startsWith('struct ')) ?? typedefName(cx.cat, owners[0]);
       const minor = cx.target.minor;
-      const named = use.name === 'tp_name' ? typeNameInMessage(cx, use.field()) : use.name === 'tp_iternext' ? iterNext(cx, use.field()) : null;
+      // a macro of type fields that converted types left unused
+      const unused = use.inMacro ? unusedDefinitionFix(cx.doc.path, cx.doc.text, cx.pos, cx.tree, cx.pp.directives, use.start) : null;
+      const named = unused ?? (use.name === 'tp_name' ? typeNameInMessage(cx, use.field()) : use.name === 'tp_iternext' ? iterNext(cx, use.field()) : null);
       cx.report(use.start, use.end, `'${use.name}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(minor)}${replacementHint(r, minor, 'member')}`, {
         identifier: use.name,
         fixes: [...(named ? [named] : []), ...(r ? replacementFixes(cx.pos, minor, r, null, null, () => use.field()) : [])],

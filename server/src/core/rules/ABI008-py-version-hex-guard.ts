@@ -39,6 +39,31 @@ function guardsPolyfill(text: string, directives: Directive[], opening: Directiv
   return false;
 }
 
+/** The text of every branch of the #if chain `opening` starts (to its #endif), directive lines left out. */
+function chainText(text: string, directives: Directive[], opening: Directive): string {
+  let i = directives.findIndex((x) => x.start === opening.start);
+  if (i < 0 || !/^(if|ifdef|ifndef)$/.test(opening.name)) return '';
+  let depth = 0;
+  let end = text.length;
+  for (i++; i < directives.length; i++) {
+    const d = directives[i];
+    if (d.name === 'if' || d.name === 'ifdef' || d.name === 'ifndef') depth++;
+    else if (d.name === 'endif' && depth-- === 0) {
+      end = d.start;
+      break;
+    }
+  }
+  // (a #define in a branch chooses indirectly, `#define HAVE_NEWREF 1`: kept as text, its name is no API)
+  return text.slice(opening.end, end).split('\n').filter((l) => !/^\s*#/.test(l) || /^\s*#\s*define\b/.test(l)).join('\n');
+}
+
+/** A guard none of whose branches names C API or defines a macro (`va_start(vargs)` against `va_start(vargs,
+ *  format)` for headers before and after 3.12): it chooses by the headers, which PY_VERSION_HEX is right to ask. */
+const guardsNoApi = (text: string, directives: Directive[], opening: Directive, isApi: (name: string) => boolean): boolean => {
+  const chain = chainText(text, directives, opening);
+  return !/^\s*#\s*define\b/m.test(chain) && ![...chain.matchAll(/\b(_?Py[A-Za-z0-9_]*|PY_[A-Z0-9_]+)\b/g)].some((m) => isApi(m[1]));
+};
+
 export default defineRule({
   meta: { code: 'ABI008', name: 'py-version-hex-guard', reuse: 'local' },
   file(cx) {
@@ -46,6 +71,7 @@ export default defineRule({
     if (!conds) versionConditionsOf.set(cx.pp.conditions, (conds = cx.pp.conditions.filter((c) => c.ids.includes('PY_VERSION_HEX'))));
     for (const c of conds) {
       const d = c.directive;
+      if (guardsNoApi(cx.doc.text, cx.pp.directives, d, (n) => cx.cat.names.has(n))) continue;
       // every PY_VERSION_HEX of the condition (comments blanked), all replaced by the one fix
       const raw = cx.doc.text.slice(d.start, d.end).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m) => ' '.repeat(m.length));
       const hits = [...raw.matchAll(/\bPY_VERSION_HEX\b/g)].map((m) => d.start + (m.index ?? 0));

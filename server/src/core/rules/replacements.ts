@@ -51,10 +51,15 @@ export function replacementFixes(
     const member = r.form === 'member' && alt.template ? (memberOf?.() ?? null) : null;
     const call = r.form !== 'member' && alt.template ? (callOf?.() ?? null) : null;
     const obj = member?.childForFieldName('argument');
-    if (member && obj) {
+    // (an assignment's target is no read: `x.tp_flags = v` has no function form, and a macro of designated
+    // fields before `.tp_flags = …` in a type's initializer parses as one)
+    const written = member?.parent?.type === 'assignment_expression' && member.parent.childForFieldName('left')?.id === member.id;
+    if (member && obj && !written) {
       const text = alt.template!.replace(/\$0/g, obj.text);
       edits.push({ range: pos.range(member.startIndex, member.endIndex), newText: text });
       title = `Replace with ${text}`;
+    } else if (written) {
+      // no edit: the hint below
     } else if (!member && alt.template && call) {
       const c = callEdit(pos, alt.template, call);
       if (c) {
