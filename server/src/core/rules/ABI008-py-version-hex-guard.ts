@@ -1,4 +1,5 @@
 /** ABI008 py-version-hex-guard: PY_VERSION_HEX choosing code in a Limited API build. */
+import type { Node, Tree } from '../parser';
 import type { ConditionUse, Directive } from '../preproc';
 import type { Fix } from '../types';
 import { defineRule } from './rule';
@@ -57,12 +58,49 @@ function chainText(text: string, directives: Directive[], opening: Directive): s
   return text.slice(opening.end, end).split('\n').filter((l) => !/^\s*#/.test(l) || /^\s*#\s*define\b/.test(l)).join('\n');
 }
 
-/** A guard none of whose branches names C API or defines a macro (`va_start(vargs)` against `va_start(vargs,
- *  format)` for headers before and after 3.12): it chooses by the headers, which PY_VERSION_HEX is right to ask. */
-const guardsNoApi = (text: string, directives: Directive[], opening: Directive, isApi: (name: string) => boolean): boolean => {
+const fileScope = new WeakMap<Tree, Set<string>>();
+
+/** The names the file declares at file scope (functions, variables, types) and its macros. */
+function fileScopeNames(tree: Tree, directives: Directive[]): Set<string> {
+  let names = fileScope.get(tree);
+  if (names) return names;
+  names = new Set(directives.flatMap((d) => (d.name === 'define' ? (/^\w+/.exec(d.rest)?.[0] ?? []) : [])));
+  const tops: Node[] = [];
+  const collect = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      // (definitions inside #if blocks are file scope too)
+      if (/^preproc_(if|ifdef|else|elif|elifdef)$/.test(c.type)) collect(c);
+      else tops.push(c);
+    }
+  };
+  collect(tree.rootNode);
+  for (const top of tops) {
+    if (!/^(function_definition|declaration|type_definition)$/.test(top.type)) continue;
+    for (const d of top.childrenForFieldName('declarator')) {
+      // down the declarator chain to the name (`*f(...)`, `x[3] = …`), never into parameters
+      let n: Node | null = d;
+      while (n && !/identifier$/.test(n.type)) n = n.childForFieldName('declarator');
+      if (n) names.add(n.text);
+    }
+  }
+  // (a tree with an error node around them misses definitions: a function's name at the start of a line, as
+  // `name(args)` under its return type or after it, is taken from the text too)
+  for (const m of tree.rootNode.text.matchAll(/^(?:[A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)[ \t]*\(/gm)) if (!/^(if|for|while|switch|return|sizeof|defined)$/.test(m[1])) names.add(m[1]);
+  fileScope.set(tree, names);
+  return names;
+}
+
+/** A guard none of whose branches names C API, defines a macro, or names what the file declares at file scope
+ *  (`va_start(vargs)` against `va_start(vargs, format)` for headers before and after 3.12): it chooses by the
+ *  headers, which PY_VERSION_HEX is right to ask. (A guard around a use of the file's own definitions goes with
+ *  the guard around those definitions: both are rewritten, or neither.) */
+function guardsNoApi(text: string, directives: Directive[], opening: Directive, isApi: (name: string) => boolean, tree: Tree): boolean {
   const chain = chainText(text, directives, opening);
-  return !/^\s*#\s*define\b/m.test(chain) && ![...chain.matchAll(/\b(_?Py[A-Za-z0-9_]*|PY_[A-Z0-9_]+)\b/g)].some((m) => isApi(m[1]));
-};
+  if (/^\s*#\s*define\b/m.test(chain) || [...chain.matchAll(/\b(_?Py[A-Za-z0-9_]*|PY_[A-Z0-9_]+)\b/g)].some((m) => isApi(m[1]))) return false;
+  const own = fileScopeNames(tree, directives);
+  return ![...chain.matchAll(/\b[A-Za-z_]\w*\b/g)].some((m) => own.has(m[0]));
+}
 
 export default defineRule({
   meta: { code: 'ABI008', name: 'py-version-hex-guard', reuse: 'local' },
@@ -71,7 +109,7 @@ export default defineRule({
     if (!conds) versionConditionsOf.set(cx.pp.conditions, (conds = cx.pp.conditions.filter((c) => c.ids.includes('PY_VERSION_HEX'))));
     for (const c of conds) {
       const d = c.directive;
-      if (guardsNoApi(cx.doc.text, cx.pp.directives, d, (n) => cx.cat.names.has(n))) continue;
+      if (guardsNoApi(cx.doc.text, cx.pp.directives, d, (n) => cx.cat.names.has(n), cx.tree)) continue;
       // every PY_VERSION_HEX of the condition (comments blanked), all replaced by the one fix
       const raw = cx.doc.text.slice(d.start, d.end).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m) => ' '.repeat(m.length));
       const hits = [...raw.matchAll(/\bPY_VERSION_HEX\b/g)].map((m) => d.start + (m.index ?? 0));
