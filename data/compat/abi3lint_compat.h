@@ -352,6 +352,85 @@ static inline int abi3lint_PyMapping_GetOptionalItemString(PyObject *obj, const 
 #  define PyMapping_GetOptionalItemString abi3lint_PyMapping_GetOptionalItemString
 #endif
 
+#if defined(Py_LIMITED_API) && !defined(_PyUnicodeWriter)
+/* _PyUnicodeWriter: private CPython API (a str builder declared on the stack, deprecated for extensions since 3.14),
+   in no Limited API. The same calls on a writer that keeps its parts in a list and joins them at the end;
+   overallocate and min_length are there to be set, and change nothing. */
+#include <string.h>
+typedef struct {
+    PyObject *parts;
+    int overallocate;
+    Py_ssize_t min_length;
+} abi3lint__PyUnicodeWriter;
+static inline void abi3lint__PyUnicodeWriter_Init(abi3lint__PyUnicodeWriter *writer)
+{
+    writer->parts = NULL;
+    writer->overallocate = 0;
+    writer->min_length = 0;
+}
+/* appends a new reference (NULL: the error of the call that made it) */
+static inline int abi3lint__PyUnicodeWriter_Append(abi3lint__PyUnicodeWriter *writer, PyObject *part)
+{
+    int rc;
+    if (part == NULL)
+        return -1;
+    if (writer->parts == NULL && (writer->parts = PyList_New(0)) == NULL) {
+        Py_DECREF(part);
+        return -1;
+    }
+    rc = PyList_Append(writer->parts, part);
+    Py_DECREF(part);
+    return rc;
+}
+static inline int abi3lint__PyUnicodeWriter_WriteStr(abi3lint__PyUnicodeWriter *writer, PyObject *str)
+{
+    Py_INCREF(str);
+    return abi3lint__PyUnicodeWriter_Append(writer, str);
+}
+static inline int abi3lint__PyUnicodeWriter_WriteChar(abi3lint__PyUnicodeWriter *writer, Py_UCS4 ch)
+{
+    return abi3lint__PyUnicodeWriter_Append(writer, PyUnicode_FromOrdinal((int)ch));
+}
+static inline int abi3lint__PyUnicodeWriter_WriteSubstring(abi3lint__PyUnicodeWriter *writer, PyObject *str, Py_ssize_t start, Py_ssize_t end)
+{
+    return abi3lint__PyUnicodeWriter_Append(writer, PySequence_GetSlice(str, start, end));
+}
+static inline int abi3lint__PyUnicodeWriter_WriteASCIIString(abi3lint__PyUnicodeWriter *writer, const char *ascii, Py_ssize_t len)
+{
+    return abi3lint__PyUnicodeWriter_Append(writer, PyUnicode_DecodeASCII(ascii, len < 0 ? (Py_ssize_t)strlen(ascii) : len, NULL));
+}
+static inline int abi3lint__PyUnicodeWriter_WriteLatin1String(abi3lint__PyUnicodeWriter *writer, const char *str, Py_ssize_t len)
+{
+    return abi3lint__PyUnicodeWriter_Append(writer, PyUnicode_DecodeLatin1(str, len, NULL));
+}
+static inline PyObject *abi3lint__PyUnicodeWriter_Finish(abi3lint__PyUnicodeWriter *writer)
+{
+    PyObject *empty, *result;
+    empty = PyUnicode_FromStringAndSize(NULL, 0);
+    if (empty == NULL || writer->parts == NULL) {
+        writer->parts = NULL;
+        return empty;
+    }
+    result = PyUnicode_Join(empty, writer->parts);
+    Py_DECREF(empty);
+    Py_CLEAR(writer->parts);
+    return result;
+}
+static inline void abi3lint__PyUnicodeWriter_Dealloc(abi3lint__PyUnicodeWriter *writer)
+{
+    Py_CLEAR(writer->parts);
+}
+#  define _PyUnicodeWriter abi3lint__PyUnicodeWriter
+#  define _PyUnicodeWriter_Init abi3lint__PyUnicodeWriter_Init
+#  define _PyUnicodeWriter_WriteStr abi3lint__PyUnicodeWriter_WriteStr
+#  define _PyUnicodeWriter_WriteChar abi3lint__PyUnicodeWriter_WriteChar
+#  define _PyUnicodeWriter_WriteSubstring abi3lint__PyUnicodeWriter_WriteSubstring
+#  define _PyUnicodeWriter_WriteASCIIString abi3lint__PyUnicodeWriter_WriteASCIIString
+#  define _PyUnicodeWriter_WriteLatin1String abi3lint__PyUnicodeWriter_WriteLatin1String
+#  define _PyUnicodeWriter_Finish abi3lint__PyUnicodeWriter_Finish
+#  define _PyUnicodeWriter_Dealloc abi3lint__PyUnicodeWriter_Dealloc
+#endif
+
 #if defined(Py_LIMITED_API) && !defined(PyUnicodeWriter)
 /* PyUnicodeWriter (3.14): in no Limited API (3.15 included). The pieces written are kept in a list and joined by
    Finish, which frees the writer whatever happens, as Discard does. */

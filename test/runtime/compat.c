@@ -294,8 +294,34 @@ static PyObject *slice_index(PyObject *helpers)
     return out;
 }
 
+/* The private writer: every kind of write, a length of -1, overallocate set, Finish; a writer dealloc'd unfinished;
+   one finished with nothing written. */
+static PyObject *private_writer(void)
+{
+    _PyUnicodeWriter w, unfinished, empty;
+    PyObject *s = PyUnicode_FromString("abcdef"), *text, *nothing;
+    int rc = 0;
+    if (s == NULL) return NULL;
+    _PyUnicodeWriter_Init(&w);
+    w.overallocate = 1;
+    rc |= _PyUnicodeWriter_WriteStr(&w, s);
+    rc |= _PyUnicodeWriter_WriteChar(&w, 0x1F600);
+    rc |= _PyUnicodeWriter_WriteASCIIString(&w, "xyz", 2);
+    rc |= _PyUnicodeWriter_WriteASCIIString(&w, "-1", -1);
+    rc |= _PyUnicodeWriter_WriteSubstring(&w, s, 2, 4);
+    rc |= _PyUnicodeWriter_WriteLatin1String(&w, "\xe9", 1);
+    text = _PyUnicodeWriter_Finish(&w);
+    _PyUnicodeWriter_Init(&unfinished);
+    rc |= _PyUnicodeWriter_WriteStr(&unfinished, s);
+    _PyUnicodeWriter_Dealloc(&unfinished);
+    _PyUnicodeWriter_Init(&empty);
+    nothing = _PyUnicodeWriter_Finish(&empty);
+    Py_DECREF(s);
+    return Py_BuildValue("(iNN)", rc, text, nothing);
+}
+
 static PyObject *proof(PyObject *self, PyObject *helpers)
 {
-    return Py_BuildValue("(NNNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
-                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers), slice_index(helpers));
+    return Py_BuildValue("(NNNNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
+                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers), slice_index(helpers), private_writer());
 }
