@@ -40,6 +40,9 @@ function typeNameInMessage(cx: RuleContext, field: ReturnType<MemberUse['field']
   return typeNameFix(text, cx.pos, field, minor, shim);
 }
 
+/** A safe replacement first (PyType_GetSlot from 3.10), then the rewrite of this rule, then the others. */
+const ordered = (own: Fix | null, replacements: Fix[]): Fix[] => [...replacements.filter((f) => f.safety === 'safe' && f.edits.length), ...(own ? [own] : []), ...replacements.filter((f) => !(f.safety === 'safe' && f.edits.length))];
+
 const iterNext = (cx: RuleContext, field: ReturnType<MemberUse['field']>): Fix | null => (field ? iterNextFix(cx.pos, field) : null);
 
 export default defineRule({
@@ -57,7 +60,7 @@ export default defineRule({
       const named = unused ?? (use.name === 'tp_name' ? typeNameInMessage(cx, use.field()) : use.name === 'tp_iternext' ? iterNext(cx, use.field()) : null);
       cx.report(use.start, use.end, `'${use.name}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(minor)}${replacementHint(r, minor, 'member')}`, {
         identifier: use.name,
-        fixes: [...(named ? [named] : []), ...(r ? replacementFixes(cx.pos, minor, r, null, null, () => use.field()) : [])],
+        fixes: ordered(named, r ? replacementFixes(cx.pos, minor, r, null, null, () => use.field()) : []),
       });
     },
   }),
