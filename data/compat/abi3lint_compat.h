@@ -327,6 +327,78 @@ static inline PyObject *abi3lint_Py_GetConstantBorrowed(unsigned int constant_id
 #  define Py_GetConstantBorrowed abi3lint_Py_GetConstantBorrowed
 #endif
 
+#if ABI3LINT_BELOW(0x030F0000) && !defined(PyDict_SetDefaultRef)
+/* 3.15 (3.13 in the full API): PyDict_SetDefaultRef. The existing value (1) or the default, inserted (0), as a new
+   reference in *result when result is not NULL; -1 with an exception on error. */
+static inline int abi3lint_PyDict_SetDefaultRef(PyObject *d, PyObject *key, PyObject *default_value, PyObject **result)
+{
+    PyObject *value = PyDict_GetItemWithError(d, key); /* borrowed */
+    if (value == NULL && PyErr_Occurred()) {
+        if (result != NULL)
+            *result = NULL;
+        return -1;
+    }
+    if (value != NULL) {
+        if (result != NULL) {
+            Py_INCREF(value);
+            *result = value;
+        }
+        return 1;
+    }
+    if (PyDict_SetItem(d, key, default_value) < 0) {
+        if (result != NULL)
+            *result = NULL;
+        return -1;
+    }
+    if (result != NULL) {
+        Py_INCREF(default_value);
+        *result = default_value;
+    }
+    return 0;
+}
+#  define PyDict_SetDefaultRef abi3lint_PyDict_SetDefaultRef
+#endif
+
+#if ABI3LINT_BELOW(0x030D0000) && Py_LIMITED_API+0 >= 0x030A0000 && !defined(PyType_GetModuleByDef)
+/* 3.13 (3.11 in the full API): PyType_GetModuleByDef, from 3.10's PyType_GetModule: the module of the first type in
+   the MRO created by PyType_FromModuleAndSpec with a module of that definition (borrowed), else TypeError. */
+static inline PyObject *abi3lint_PyType_GetModuleByDef(PyTypeObject *type, PyModuleDef *def)
+{
+    PyObject *mro = PyObject_GetAttrString((PyObject *)type, "__mro__"), *name, *module;
+    Py_ssize_t i, n;
+    if (mro == NULL)
+        return NULL;
+    n = PyTuple_Size(mro);
+    for (i = 0; i < n; i++) {
+        PyObject *t = PyTuple_GetItem(mro, i);
+        if (!(PyType_GetFlags((PyTypeObject *)t) & Py_TPFLAGS_HEAPTYPE))
+            continue;
+        module = PyType_GetModule((PyTypeObject *)t); /* borrowed; TypeError when it has none */
+        if (module == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        if (PyModule_GetDef(module) == def) {
+            Py_DECREF(mro);
+            return module;
+        }
+        PyErr_Clear();
+    }
+    Py_DECREF(mro);
+    /* the type named as CPython names it there (its tp_name: module and qualname for a type made from a spec) */
+    name = PyObject_GetAttrString((PyObject *)type, "__qualname__");
+    module = PyObject_GetAttrString((PyObject *)type, "__module__");
+    if (name != NULL && module != NULL && PyUnicode_Check(module) && PyUnicode_CompareWithASCIIString(module, "builtins") != 0)
+        PyErr_Format(PyExc_TypeError, "PyType_GetModuleByDef: No superclass of '%U.%U' has the given module", module, name);
+    else if (name != NULL)
+        PyErr_Format(PyExc_TypeError, "PyType_GetModuleByDef: No superclass of '%U' has the given module", name);
+    Py_XDECREF(name);
+    Py_XDECREF(module);
+    return NULL;
+}
+#  define PyType_GetModuleByDef abi3lint_PyType_GetModuleByDef
+#endif
+
 #if ABI3LINT_BELOW(0x030D0000) && !defined(PyMapping_GetOptionalItem)
 /* 3.13: PyMapping_GetOptionalItem(String): 1 and a new reference when found, 0 and NULL on KeyError (cleared),
    -1 and NULL on any other error. */

@@ -320,8 +320,70 @@ static PyObject *private_writer(void)
     return Py_BuildValue("(iNN)", rc, text, nothing);
 }
 
+/* PyDict_SetDefaultRef: a new key (0, the default back), an existing one (1, the old value), a NULL result, an
+   unhashable key (-1, TypeError), and a non-dict (-1, SystemError). */
+static PyObject *set_default_ref(void)
+{
+    PyObject *d = PyDict_New(), *k = PyUnicode_FromString("k"), *one = PyLong_FromLong(1), *two = PyLong_FromLong(2);
+    PyObject *r1 = NULL, *r2 = NULL, *r4 = (PyObject *)1, *bad = PyList_New(0), *out;
+    int rc1, rc2, rc3, rc4, rc5, type_error, system_error;
+    if (d == NULL || k == NULL || one == NULL || two == NULL || bad == NULL) return NULL;
+    rc1 = PyDict_SetDefaultRef(d, k, one, &r1);
+    rc2 = PyDict_SetDefaultRef(d, k, two, &r2);
+    rc3 = PyDict_SetDefaultRef(d, two, two, NULL);
+    rc4 = PyDict_SetDefaultRef(d, bad, one, &r4);
+    type_error = PyErr_ExceptionMatches(PyExc_TypeError);
+    PyErr_Clear();
+    rc5 = PyDict_SetDefaultRef(bad, k, one, NULL);
+    system_error = PyErr_ExceptionMatches(PyExc_SystemError);
+    PyErr_Clear();
+    out = Py_BuildValue("(iOiOiiiiiO)", rc1, r1, rc2, r2, rc3, rc4, r4 == NULL, type_error, rc5 * 10 + system_error, d);
+    Py_XDECREF(r1); Py_XDECREF(r2);
+    Py_DECREF(d); Py_DECREF(k); Py_DECREF(one); Py_DECREF(two); Py_DECREF(bad);
+    return out;
+}
+
+/* PyType_GetModuleByDef (its shim needs 3.10's PyType_GetModule: None below): the module of a type made with it,
+   found from a subclass made without one; another definition and a static type raise TypeError. */
+#if !defined(Py_LIMITED_API) || Py_LIMITED_API+0 >= 0x030A0000
+static PyModuleDef probe_def = {PyModuleDef_HEAD_INIT, "compat_probe_mod", NULL, 0, NULL};
+static PyModuleDef other_def = {PyModuleDef_HEAD_INIT, "compat_probe_other", NULL, 0, NULL};
+static PyObject *message(void)
+{
+    PyObject *e = PyErr_GetRaisedException(), *text = e ? PyObject_Str(e) : NULL;
+    Py_XDECREF(e);
+    return text;
+}
+static PyObject *module_by_def(void)
+{
+    static PyType_Slot slots[] = {{0, NULL}};
+    static PyType_Spec base_spec = {"compat_probe.Base", sizeof(PyObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    static PyType_Spec sub_spec = {"compat_probe.Sub", sizeof(PyObject), 0, Py_TPFLAGS_DEFAULT, slots};
+    PyObject *m = PyModule_Create(&probe_def), *base, *sub, *found, *out;
+    if (m == NULL) return NULL;
+    base = PyType_FromModuleAndSpec(m, &base_spec, NULL);
+    if (base == NULL) return NULL;
+    sub = PyType_FromSpecWithBases(&sub_spec, base);
+    if (sub == NULL) return NULL;
+    found = PyType_GetModuleByDef((PyTypeObject *)sub, &probe_def);
+    {
+        int same = found == m, same_base = PyType_GetModuleByDef((PyTypeObject *)base, &probe_def) == m;
+        PyObject *other = PyType_GetModuleByDef((PyTypeObject *)sub, &other_def) == NULL ? message() : NULL;
+        PyObject *builtin = PyType_GetModuleByDef(&PyLong_Type, &probe_def) == NULL ? message() : NULL;
+        out = Py_BuildValue("(iiNN)", same, same_base, other, builtin);
+    }
+    Py_DECREF(sub); Py_DECREF(base); Py_DECREF(m);
+    return out;
+}
+#else
+static PyObject *module_by_def(void)
+{
+    Py_RETURN_NONE;
+}
+#endif
+
 static PyObject *proof(PyObject *self, PyObject *helpers)
 {
-    return Py_BuildValue("(NNNNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
-                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers), slice_index(helpers), private_writer());
+    return Py_BuildValue("(NNNNNNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
+                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers), slice_index(helpers), private_writer(), set_default_ref(), module_by_def());
 }

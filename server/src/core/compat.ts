@@ -25,6 +25,9 @@ export interface ShimBlock {
   names: string[];
   /** The version that added them to the Limited API; null for names in no Limited API (PyObject_CallOneArg). */
   below: number | null;
+  /** The lowest target the block is written for (its guard's `Py_LIMITED_API+0 >= 0x03XX0000`: the API it is
+   *  built on is that recent); null for every target. */
+  from: number | null;
   /** The block as inserted: its guard written `Py_LIMITED_API+0 < 0x03XX0000`. */
   text: string;
 }
@@ -48,7 +51,8 @@ export function compatShims(): Map<string, ShimBlock> {
       const names = body.flatMap((l) => /^\s*#\s*define\s+(\w+)/.exec(l)?.[1] ?? []);
       const hex = /ABI3LINT_BELOW\((0x[0-9A-Fa-f]+)\)/.exec(body[0])?.[1];
       const text = body.join('\n').replace(/ABI3LINT_BELOW\((0x[0-9A-Fa-f]+)\)/g, 'Py_LIMITED_API+0 < $1') + '\n';
-      const block: ShimBlock = { names, below: hex ? (parseInt(hex, 16) >> 16) & 0xff : null, text };
+      const from = /Py_LIMITED_API\+0 >= (0x[0-9A-Fa-f]+)/.exec(body[0])?.[1];
+      const block: ShimBlock = { names, below: hex ? (parseInt(hex, 16) >> 16) & 0xff : null, from: from ? (parseInt(from, 16) >> 16) & 0xff : null, text };
       for (const n of names) if (!n.startsWith('ABI3LINT_')) blocks.set(n, block); // (not the header's own helper macro)
       start = -1;
     }
@@ -83,7 +87,7 @@ function leadingBlockEnd(text: string, inc: Directive[]): Directive | undefined 
 /** The fix that supplies `name` at the target with its shim, when there is one for it. */
 export function compatFix(text: string, pos: PositionMap, name: string, minor: number, directives: Directive[]): Fix | null {
   const block = compatShims().get(name);
-  if (!block || (block.below !== null && minor >= block.below)) return null;
+  if (!block || (block.below !== null && minor >= block.below) || (block.from !== null && minor < block.from)) return null;
   // (a block already in the file is never added twice, even where the analysis cannot see it supply the name)
   if (text.includes(block.text.split('\n')[1])) return null;
   // the guard tests the Py_LIMITED_API the compiler sees: a define in the file with another value (an invalid

@@ -1,4 +1,5 @@
 /** ABI008 py-version-hex-guard: PY_VERSION_HEX choosing code in a Limited API build. */
+import { decidedInLimitedBuild, newestBranchGuards, type NewestGuard } from '../migrate/versionGuards';
 import type { Node, Tree } from '../parser';
 import type { ConditionUse, Directive } from '../preproc';
 import type { Fix } from '../types';
@@ -107,15 +108,27 @@ export default defineRule({
   file(cx) {
     let conds = versionConditionsOf.get(cx.pp.conditions);
     if (!conds) versionConditionsOf.set(cx.pp.conditions, (conds = cx.pp.conditions.filter((c) => c.ids.includes('PY_VERSION_HEX'))));
-    for (const c of conds) {
+    const isApi = (n: string): boolean => cx.cat.names.has(n);
+    const reported = conds.filter((c) => {
       const d = c.directive;
-      if (guardsNoApi(cx.doc.text, cx.pp.directives, d, (n) => cx.cat.names.has(n), cx.tree)) continue;
+      const raw = cx.doc.text.slice(d.start, d.end).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+      return !decidedInLimitedBuild(raw, cx.target.minor) && !guardsNoApi(cx.doc.text, cx.pp.directives, d, isApi, cx.tree);
+    });
+    const own = (n: string): boolean => fileScopeNames(cx.tree, cx.pp.directives).has(n);
+    const newest = reported.length
+      ? newestBranchGuards(cx.doc.text, cx.pp.directives, reported.map((c) => c.directive), cx.cat, cx.tIdx, cx.target.minor, own, (d) => guardsPolyfill(cx.doc.text, cx.pp.directives, d, isApi))
+      : new Map<number, NewestGuard>();
+    for (const c of reported) {
+      const d = c.directive;
       // every PY_VERSION_HEX of the condition (comments blanked), all replaced by the one fix
       const raw = cx.doc.text.slice(d.start, d.end).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m) => ' '.repeat(m.length));
       const hits = [...raw.matchAll(/\bPY_VERSION_HEX\b/g)].map((m) => d.start + (m.index ?? 0));
       const fixes: Fix[] = hits.length
-        ? [{ kind: 'replace', title: 'Test Py_LIMITED_API+0 instead (the oldest Python the binary must load on)', safety: 'unsafe', manualOnly: guardsPolyfill(cx.doc.text, cx.pp.directives, d, (n) => cx.cat.names.has(n)) || undefined, edits: hits.map((at) => ({ range: cx.pos.range(at, at + 14), newText: 'Py_LIMITED_API+0' })) }]
+        ? [{ kind: 'replace', title: 'Test Py_LIMITED_API+0 instead (the oldest Python the binary must load on)', safety: 'unsafe', manualOnly: guardsPolyfill(cx.doc.text, cx.pp.directives, d, isApi) || undefined, edits: hits.map((at) => ({ range: cx.pos.range(at, at + 14), newText: 'Py_LIMITED_API+0' })) }]
         : [];
+      // the newer branch, when it is the one that compiles under the Limited API (with shims): preferred
+      const nb = newest.get(d.start);
+      if (nb) fixes.unshift({ kind: 'replace', title: nb.title, safety: 'unsafe', edits: nb.edits.map((e) => ({ range: cx.pos.range(e.start, e.end), newText: e.newText })) });
       const [start, end] = hits.length ? [hits[0], hits[0] + 14] : [d.start, d.end];
       cx.report(start, end, 'PY_VERSION_HEX is the version of the headers used for the build, not of the Python that will load this abi3 binary; test Py_LIMITED_API+0 to choose API', {
         identifier: 'PY_VERSION_HEX',
