@@ -1,7 +1,7 @@
 /**
  * How far `abi3lint migrate` carries real extension code toward the Limited API:
  *
- *   npm run bench:migrate -- --target 3.9 [-I dir]... [-D NAME[=V]]... [--json out.json] paths...
+ *   npm run bench:migrate -- --target 3.9 [-I dir]... [-D NAME[=V]]... [--link lib.c]... [--json out.json] paths...
  *
  * For every .c file that compiles with the full API against the newest headers (the others are skipped:
  * other platforms, generated headers), gcc's errors under -DPy_LIMITED_API=<target> summed over every header
@@ -33,11 +33,15 @@ interface Row {
   fixes: number;
   builds: boolean | null;
   imports: string[];
+  /** Pythons on which the smoke script printed what it prints with the original (null: no script). */
+  smoke: string[] | null;
   failures: string[];
   notes: number;
 }
 
 const headerDir = (v: string): string => path.join(CACHE, 'headers', v);
+/** Plain C sources (--link) built into every module: a library the project compiles with its extension. */
+let link: string[] = [];
 
 function gccErrors(file: string, minor: number | null, headers: string, extra: string[]): string[] {
   const limited = minor === null ? [] : [`-DPy_LIMITED_API=${minorToHex(minor)}`];
@@ -87,21 +91,37 @@ async function measure(file: string, minor: number, extra: string[], work: strin
     after += e.length;
     afterInFile += e.filter((l) => l.startsWith(out + ':')).length;
   }
-  const row: Row = { file, before, after, afterInFile, headers: done.headers, fixes: done.fixes, builds: null, imports: [], failures: [], notes: done.notes.length };
+  const row: Row = { file, before, after, afterInFile, headers: done.headers, fixes: done.fixes, builds: null, imports: [], smoke: null, failures: [], notes: done.notes.length };
   const module = /PyMODINIT_FUNC\s+PyInit_(\w+)/.exec(done.text)?.[1];
   if (after > 0 || !module) return row;
   const dir = path.join(work, `build-${module}-${path.basename(file, '.c')}`);
+  // the plain C sources beside it (a hash library the module links, mmh3's murmurhash3.c) are built with it
+  const siblings = fs.readdirSync(path.dirname(file)).filter((n) => n.endsWith('.c') && path.join(path.dirname(file), n) !== file)
+    .map((n) => path.join(path.dirname(file), n)).filter((f) => !/#\s*include\s*[<"]Python\.h[>"]|PyInit_/.test(fs.readFileSync(f, 'utf8'))).concat(link);
   try {
-    await buildExtension({ name: module, source: `#include ${JSON.stringify(out)}\n`, target: `3.${minor}`, headers: `3.${minor}`, into: dir });
+    const source = [out, ...siblings].map((f) => `#include ${JSON.stringify(f)}\n`).join('');
+    await buildExtension({ name: module, source, target: `3.${minor}`, headers: `3.${minor}`, into: dir, include: [path.dirname(out), ...extra.filter((a) => a.startsWith('-I')).map((a) => a.slice(2))] });
     row.builds = true;
   } catch {
     row.builds = false;
     return row;
   }
+  // the module's smoke script (scripts/smoke/<module>.py, ours) when there is one: its output from the migrated
+  // build must be the output from the original built with the full API for the same Python
+  const smokeFile = path.join(__dirname, '..', '..', 'scripts', 'smoke', `${module}.py`);
+  const smoke = fs.existsSync(smokeFile) ? fs.readFileSync(smokeFile, 'utf8') : null;
+  row.smoke = smoke ? [] : null;
   for (const py of interpreters().filter((p) => Number(p.minor.split('.')[1]) >= minor)) {
     const r = await runScript(py, dir, `import ${module}\nprint("ok")\n`);
     if (r.ok) row.imports.push(py.minor);
     else row.failures.push(`${py.minor}: ${r.out.slice(0, 160)}`);
+    if (!r.ok || !smoke) continue;
+    const full = path.join(work, `full-${module}-${py.minor}`);
+    const originalSource = [file, ...siblings].map((f) => `#include ${JSON.stringify(f)}\n`).join('');
+    await buildExtension({ name: module, source: originalSource, target: null, headers: py.minor, into: full, include: [path.dirname(file), ...extra.filter((a) => a.startsWith('-I')).map((a) => a.slice(2))] });
+    const [want, got] = [await runScript(py, full, smoke), await runScript(py, dir, smoke)];
+    if (want.ok && got.ok && want.out === got.out) row.smoke!.push(py.minor);
+    else row.failures.push(`${py.minor} smoke: ${want.ok ? '' : `original failed: ${want.out.slice(0, 120)} `}${got.ok ? '' : `migrated failed: ${got.out.slice(0, 120)}`}${want.ok && got.ok ? 'outputs differ' : ''}`);
   }
   return row;
 }
@@ -109,11 +129,12 @@ async function measure(file: string, minor: number, extra: string[], work: strin
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { target: { type: 'string' }, I: { type: 'string', short: 'I', multiple: true }, D: { type: 'string', short: 'D', multiple: true }, json: { type: 'string' } },
+    options: { target: { type: 'string' }, I: { type: 'string', short: 'I', multiple: true }, D: { type: 'string', short: 'D', multiple: true }, json: { type: 'string' }, link: { type: 'string', multiple: true } },
   });
   const t = parseTargetOption(values.target ?? '3.9');
   if (!t.ok) throw new Error(`--target: ${t.reason}`);
   const extra = [...(values.I ?? []).map((d) => `-I${path.resolve(d)}`), ...(values.D ?? []).map((d) => `-D${d}`)];
+  link = (values.link ?? []).map((f) => path.resolve(f));
   const { files } = collectCFiles(positionals, { base: process.cwd(), exclude: [] });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-bench-migrate-'));
   const rows: Row[] = [];
@@ -126,7 +147,8 @@ async function main(): Promise<void> {
     }
     rows.push(r);
     const share = r.before ? ((100 * (r.before - r.after)) / r.before).toFixed(0) : '-';
-    const run = r.builds === null ? '' : r.builds ? ` builds; imports on ${r.imports.join(', ') || 'none'}${r.failures.length ? `; fails on ${r.failures.join('; ')}` : ''}` : ' does not build';
+    const smoked = r.smoke === null ? '' : `; smoke test as the original on ${r.smoke.join(', ') || 'none'}`;
+    const run = r.builds === null ? '' : r.builds ? ` builds; imports on ${r.imports.join(', ') || 'none'}${smoked}${r.failures.length ? `; fails on ${r.failures.join('; ')}` : ''}` : ' does not build';
     process.stdout.write(`${path.relative(process.cwd(), f)}: errors ${r.before} -> ${r.after} (${share} % removed; ${r.afterInFile} left in the file itself, ${r.after - r.afterInFile} in project headers, ${r.headers} of them migrated too), ${r.fixes} fixes, ${r.notes} notes${run}\n`);
   }
   const before = rows.reduce((a, r) => a + r.before, 0);

@@ -74,7 +74,7 @@ test('--format sarif validates against the SARIF 2.1.0 schema', () => {
   const log: { runs: { tool: { driver: { rules: unknown[] } }; results: { fixes?: unknown[] }[] }[] } = JSON.parse(r.stdout);
   const valid = validate(log as unknown);
   assert.ok(valid, JSON.stringify(validate.errors, null, 1));
-  assert.equal(log.runs[0].tool.driver.rules.length, 18);
+  assert.equal(log.runs[0].tool.driver.rules.length, 19);
   assert.ok(log.runs[0].results.length > 10);
   assert.ok(log.runs[0].results.some((x) => x.fixes?.length));
 });

@@ -148,6 +148,38 @@ static inline int abi3lint_PyEval_SliceIndex(PyObject *v, Py_ssize_t *pi)
 #  define _PyEval_SliceIndex abi3lint_PyEval_SliceIndex
 #endif
 
+#if defined(Py_LIMITED_API) && !defined(_PyLong_FromByteArray)
+/* _PyLong_FromByteArray: private CPython API (in no Limited API): n bytes as an int, little- or big-endian, signed
+   (two's complement) or not; what int.from_bytes computes. */
+static inline PyObject *abi3lint__PyLong_FromByteArray(const unsigned char *bytes, size_t n, int little_endian, int is_signed)
+{
+    PyObject *data = PyBytes_FromStringAndSize((const char *)bytes, (Py_ssize_t)n), *args, *kwargs, *result = NULL;
+    if (data == NULL)
+        return NULL;
+    args = Py_BuildValue("(Os)", data, little_endian ? "little" : "big");
+    kwargs = Py_BuildValue("{sO}", "signed", is_signed ? Py_True : Py_False);
+    if (args != NULL && kwargs != NULL) {
+        PyObject *from_bytes = PyObject_GetAttrString((PyObject *)&PyLong_Type, "from_bytes");
+        if (from_bytes != NULL) {
+            result = PyObject_Call(from_bytes, args, kwargs);
+            Py_DECREF(from_bytes);
+        }
+    }
+    Py_DECREF(data);
+    Py_XDECREF(args);
+    Py_XDECREF(kwargs);
+    return result;
+}
+#  define _PyLong_FromByteArray abi3lint__PyLong_FromByteArray
+#endif
+
+#if ABI3LINT_BELOW(0x030C0000) && !defined(PyVectorcall_NARGS)
+/* 3.12: PyVectorcall_NARGS, PY_VECTORCALL_ARGUMENTS_OFFSET (a vectorcall function is only called by CPython
+   through tp_vectorcall or a vectorcall member, which a Limited API type sets only from 3.12 on) */
+#  define PY_VECTORCALL_ARGUMENTS_OFFSET ((size_t)1 << (8 * sizeof(size_t) - 1))
+#  define PyVectorcall_NARGS(n) ((Py_ssize_t)((size_t)(n) & ~PY_VECTORCALL_ARGUMENTS_OFFSET))
+#endif
+
 #if defined(Py_LIMITED_API) && !defined(Py_SETREF)
 /* Py_SETREF, Py_XSETREF: macros of the full API only (no Limited API has them). The new value is stored before
    the old one is released (code run by that release never sees the old pointer); each argument is evaluated

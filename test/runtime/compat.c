@@ -382,8 +382,16 @@ static PyObject *module_by_def(void)
 }
 #endif
 
+/* _PyLong_FromByteArray, little/big endian, signed/unsigned, a zero length; PyVectorcall_NARGS with the offset bit. */
+static PyObject *from_byte_array(void)
+{
+    static const unsigned char b[] = {0x01, 0x02, 0xff};
+    return Py_BuildValue("(NNNNNn)", _PyLong_FromByteArray(b, 3, 1, 0), _PyLong_FromByteArray(b, 3, 1, 1), _PyLong_FromByteArray(b, 3, 0, 0),
+                         _PyLong_FromByteArray(b, 3, 0, 1), _PyLong_FromByteArray(b, 0, 1, 1), PyVectorcall_NARGS(PY_VECTORCALL_ARGUMENTS_OFFSET + 3));
+}
+
 static PyObject *proof(PyObject *self, PyObject *helpers)
 {
-    return Py_BuildValue("(NNNNNNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
-                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers), slice_index(helpers), private_writer(), set_default_ref(), module_by_def());
+    return Py_BuildValue("(NNNNNNNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
+                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers), slice_index(helpers), private_writer(), set_default_ref(), module_by_def(), from_byte_array());
 }

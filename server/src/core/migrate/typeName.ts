@@ -177,3 +177,114 @@ export function typeNameFix(text: string, pos: PositionMap, field: Node, minor: 
     edits: [...(shim?.edits ?? []), ...edits],
   };
 }
+
+/** The top-level arguments of a call's inner text [open+1, close), with their offsets (commas inside parentheses,
+ *  brackets, strings and character literals do not split). */
+function splitArgs(text: string, from: number, to: number): { start: number; end: number; text: string }[] {
+  const out: { start: number; end: number; text: string }[] = [];
+  let depth = 0;
+  let start = from;
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < to && text[i] !== c; i++) if (text[i] === '\\') i++;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push({ start, end: i, text: text.slice(start, i) });
+      start = i + 1;
+    }
+  }
+  out.push({ start, end: to, text: text.slice(start, to) });
+  return out.map((a) => {
+    const lead = /^(?:\s|\\\n)*/.exec(a.text)![0].length;
+    const trail = /(?:\s|\\\n)*$/.exec(a.text)![0].length;
+    return { start: a.start + lead, end: a.end - trail, text: a.text.slice(lead, a.text.length - trail) };
+  });
+}
+
+/**
+ * The same rewrite in a macro's body, where there is no tree: `PyErr_Format(…, Py_TYPE(o)->tp_name);` as a
+ * statement of a `#define` (lines continued with backslashes). `memberEnd` is the end of `tp_name`; `macro` the
+ * `#define` directive around it.
+ */
+export function typeNameInMacroFix(text: string, pos: PositionMap, macro: { start: number; end: number }, memberEnd: number, minor: number, shim: Fix | null): Fix | null {
+  const skip = (i: number, step: 1 | -1): number => {
+    while (i >= macro.start && i < macro.end && (/\s/.test(text[i]) || (text[i] === '\\' && text[i + 1] === '\n') || (step < 0 && text[i] === '\\'))) i += step;
+    return i;
+  };
+  // the unmatched `(` before the member: the call around it
+  let depth = 0;
+  let open = -1;
+  for (let i = memberEnd - 1; i >= macro.start; i--) {
+    const c = text[i];
+    if (c === ')') depth++;
+    else if (c === '(' && depth-- === 0) {
+      open = i;
+      break;
+    } else if (c === ';' || c === '{' || c === '}') return null;
+  }
+  const name = open > 0 ? /([A-Za-z_]\w*)\s*$/.exec(text.slice(macro.start, open)) : null;
+  const fn = name?.[1] ?? '';
+  const spec = FORMAT_FUNCTIONS.get(fn);
+  if (!name || !spec || !FAIL_VALUE.has(fn)) return null;
+  const callStart = open - (text.slice(macro.start, open).length - name.index!);
+  let close = -1;
+  depth = 0;
+  for (let i = open; i < macro.end; i++) {
+    if (text[i] === '"' || text[i] === "'") {
+      const q = text[i];
+      for (i++; i < macro.end && text[i] !== q; i++) if (text[i] === '\\') i++;
+    } else if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  const semi = close > 0 ? skip(close + 1, 1) : -1;
+  const before = skip(callStart - 1, -1);
+  if (close < 0 || text[semi] !== ';' || !/[;{}]/.test(text[before] ?? '')) return null;
+  const args = splitArgs(text, open + 1, close);
+  const fmt = args[spec.arg];
+  const decoded = fmt && /^"/.test(fmt.text) ? decodeLiterals(fmt.text, fmt.start) : null;
+  if (!decoded) return null;
+  const seen = new Set<number>();
+  const units = formatUnits('PyUnicode_FromFormat', decoded).filter((u) => (seen.has(u.start) ? false : (seen.add(u.start), true)));
+  if (units.some((u) => u.key === '*')) return null;
+  const names: { arg: { start: number; end: number }; type: string; object: string | null; conv: number }[] = [];
+  for (let i = spec.arg + 1; i < args.length; i++) {
+    const a = args[i].text.replace(/\\\n/g, ' ');
+    const m = /^Py_TYPE\s*\(\s*(.+?)\s*\)\s*->\s*tp_name$/.exec(a) ?? /^(\w+)\s*->\s*ob_type\s*->\s*tp_name$/.exec(a);
+    const t = m ? null : /^(\w+)\s*->\s*tp_name$/.exec(a);
+    if (!m && !t) continue;
+    const unit = units[i - spec.arg - 1];
+    if (!unit || !/^%[-0#+ ]*\d*(?:\.\d+)?s$/.test(unit.text)) return null;
+    names.push({ arg: args[i], object: m ? m[1] : null, type: m ? `Py_TYPE(${m[1]})` : t![1], conv: unit.end - 1 });
+  }
+  if (!names.some((n) => n.arg.end === memberEnd)) return null;
+  const edits = names.flatMap((n, i) => [
+    { start: n.conv, end: n.conv + 1, text: minor >= 13 ? (n.object === null ? 'N' : 'T') : 'U' },
+    { start: n.arg.start, end: n.arg.end, text: minor >= 13 ? (n.object ?? n.type) : names.length === 1 ? 'abi3lint_tn' : `abi3lint_tn${i + 1}` },
+  ]).sort((a, b) => b.start - a.start);
+  let call = text.slice(callStart, close + 1);
+  for (const e of edits) call = call.slice(0, e.start - callStart) + e.text + call.slice(e.end - callStart);
+  // (the call on one line: its continuation backslashes go, the block's lines get their own)
+  call = call.replace(/[ \t]*\\\n[ \t]*/g, ' ');
+  const risk = 'a Python class is named module.Name, not Name';
+  if (minor >= 13) {
+    return { kind: 'replace', title: `Format the type's name with %${names[0].object === null ? 'N' : 'T'} (unsafe: ${risk})`, safety: 'unsafe', edits: [{ range: pos.range(callStart, close + 1), newText: call }] };
+  }
+  const ind = lineIndent(text, callStart);
+  const vars = names.map((_n, i) => (names.length === 1 ? 'abi3lint_tn' : `abi3lint_tn${i + 1}`));
+  const lines = [
+    '{',
+    ...names.map((n, i) => `    PyObject *${vars[i]} = ${i === 0 ? '' : `${vars[i - 1]} == NULL ? NULL : `}PyType_GetFullyQualifiedName(${n.type});`),
+    `    if (${vars[vars.length - 1]} != NULL)`,
+    `        ${call};`,
+    `    ${vars.map((v) => `Py_XDECREF(${v});`).join(' ')}`,
+    '}',
+  ];
+  const width = Math.max(...lines.map((l) => ind.length + l.length)) + 1;
+  const block = lines.map((l, i) => (i === 0 ? l : ind + l)).map((l, i) => (i === lines.length - 1 ? l : l.padEnd(width - (i === 0 ? ind.length : 0)) + '\\')).join('\n');
+  return { kind: 'replace', title: `Format the type's name with PyType_GetFullyQualifiedName and %U (unsafe: ${risk})`, safety: 'unsafe', edits: [...(shim?.edits ?? []), { range: pos.range(callStart, semi + 1), newText: block }] };
+}

@@ -1,9 +1,20 @@
 /** ABI001 non-limited-api: a C API name outside the Limited API at every version. */
 import { compatFix } from '../compat';
+import { asciiStrFix } from '../migrate/asciiStr';
 import { TABLE_TYPES, unusedDefinitionFix } from '../migrate/deadCode';
 import { replacementHint } from './replacements';
-import { defineRule } from './rule';
+import { defineRule, type NameUse, type RuleContext } from './rule';
+import type { Fix } from '../types';
 import { isMacroOnly, nameFixes } from './name-use';
+
+/** `PyUnicode_New(n, 127)` filled through its data pointer: built as bytes instead (Py_SETREF's shim with it). */
+function asciiStrIn(cx: RuleContext, use: NameUse): Fix | null {
+  const call = use.call();
+  if (!call) return null;
+  const setref = compatFix(cx.doc.text, cx.pos, 'Py_SETREF', cx.target.minor, cx.pp.directives);
+  if (!setref && !/abi3lint_setref|abi3lint_compat\.h/.test(cx.doc.text)) return null;
+  return asciiStrFix(cx.doc.text, cx.pos, call, setref);
+}
 
 export default defineRule({
   meta: { code: 'ABI001', name: 'non-limited-api', reuse: 'local' },
@@ -17,9 +28,10 @@ export default defineRule({
       const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor, cx.pp.directives);
       // a method table that converted types left unused
       const unused = TABLE_TYPES.has(use.name) ? unusedDefinitionFix(cx.doc.path, cx.doc.text, cx.pos, cx.tree, cx.pp.directives, use.start) : null;
+      const ascii = use.name === 'PyUnicode_New' ? asciiStrIn(cx, use) : null;
       cx.report(use.start, use.end, `'${use.name}' is not part of the Limited API${replacementHint(use.replacement, cx.target.minor)}`, {
         identifier: use.name,
-        fixes: [...(unused ? [unused] : []), ...(shim ? [shim] : []), ...nameFixes(cx, use)],
+        fixes: [...(unused ? [unused] : []), ...(ascii ? [ascii] : []), ...(shim ? [shim] : []), ...nameFixes(cx, use)],
         deprecated: e.deprecated ? true : undefined,
       });
     },

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog';
 import { compatFix } from '../compat';
 import { unusedDefinitionFix } from '../migrate/deadCode';
 import { iterNextFix } from '../migrate/iterNext';
-import { typeNameFix } from '../migrate/typeName';
+import { typeNameFix, typeNameInMacroFix } from '../migrate/typeName';
 import type { Fix } from '../types';
 import { minorToString } from '../version';
 import { replacementFixes, replacementHint } from './replacements';
@@ -31,17 +31,34 @@ export function typedefName(cat: Catalog, owner: string): string {
 
 /** `Py_TYPE(o)->tp_name` formatted by PyErr_Format and friends: %T from 3.13, a made name and %U below (with the
  *  PyType_GetFullyQualifiedName shim, unless the file supplies it already). */
-function typeNameInMessage(cx: RuleContext, field: ReturnType<MemberUse['field']>): Fix | null {
-  if (!field) return null;
+function typeNameInMessage(cx: RuleContext, use: MemberUse): Fix | null {
+  const field = use.inMacro ? null : use.field();
+  const macro = use.inMacro ? cx.pp.directives.find((d) => d.name === 'define' && d.start <= use.start && use.end <= d.end) : undefined;
+  if (!field && !macro) return null;
   const text = cx.doc.text;
   const minor = cx.target.minor;
   const shim = minor < 13 ? compatFix(text, cx.pos, 'PyType_GetFullyQualifiedName', minor, cx.pp.directives) : null;
   if (minor < 13 && !shim && !/abi3lint_PyType_GetFullyQualifiedName|abi3lint_compat\.h/.test(text)) return null;
-  return typeNameFix(text, cx.pos, field, minor, shim);
+  return field ? typeNameFix(text, cx.pos, field, minor, shim) : typeNameInMacroFix(text, cx.pos, macro!, use.end, minor, shim);
 }
 
 /** A safe replacement first (PyType_GetSlot from 3.10), then the rewrite of this rule, then the others. */
 const ordered = (own: Fix | null, replacements: Fix[]): Fix[] => [...replacements.filter((f) => f.safety === 'safe' && f.edits.length), ...(own ? [own] : []), ...replacements.filter((f) => !(f.safety === 'safe' && f.edits.length))];
+
+/** `((PyTypeObject *)t)->tp_vectorcall = f;` on a type made from a spec (a speed-up of calling the type): the
+ *  statement goes below 3.14, where the Limited API has no Py_tp_vectorcall slot; the type is then called through
+ *  its tp_new and tp_init. */
+function vectorcallWrite(cx: RuleContext, field: ReturnType<MemberUse['field']>): Fix | null {
+  const assign = field?.parent;
+  const stmt = assign?.parent;
+  if (!field || cx.target.minor >= 14 || assign?.type !== 'assignment_expression' || assign.childForFieldName('left')?.id !== field.id || stmt?.type !== 'expression_statement') return null;
+  const text = cx.doc.text;
+  const s = text.lastIndexOf('\n', stmt.startIndex - 1) + 1;
+  const nl = text.indexOf('\n', stmt.endIndex);
+  const whole = /^[ \t]*$/.test(text.slice(s, stmt.startIndex)) && nl >= 0 && /^[ \t]*$/.test(text.slice(stmt.endIndex, nl));
+  const [a, b] = whole ? [s, nl + 1] : [stmt.startIndex, stmt.endIndex];
+  return { kind: 'replace', title: 'Remove the tp_vectorcall assignment (unsafe: the type is then called through tp_new and tp_init, which it must have)', safety: 'unsafe', edits: [{ range: cx.pos.range(a, b), newText: '' }] };
+}
 
 const iterNext = (cx: RuleContext, field: ReturnType<MemberUse['field']>): Fix | null => (field ? iterNextFix(cx.pos, field) : null);
 
@@ -57,7 +74,7 @@ export default defineRule({
       const minor = cx.target.minor;
       // a macro of type fields that converted types left unused
       const unused = use.inMacro ? unusedDefinitionFix(cx.doc.path, cx.doc.text, cx.pos, cx.tree, cx.pp.directives, use.start) : null;
-      const named = unused ?? (use.name === 'tp_name' ? typeNameInMessage(cx, use.field()) : use.name === 'tp_iternext' ? iterNext(cx, use.field()) : null);
+      const named = unused ?? (use.name === 'tp_name' ? typeNameInMessage(cx, use) : use.name === 'tp_iternext' ? iterNext(cx, use.field()) : use.name === 'tp_vectorcall' ? vectorcallWrite(cx, use.field()) : null);
       cx.report(use.start, use.end, `'${use.name}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(minor)}${replacementHint(r, minor, 'member')}`, {
         identifier: use.name,
         fixes: ordered(named, r ? replacementFixes(cx.pos, minor, r, null, null, () => use.field()) : []),

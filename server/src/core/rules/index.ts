@@ -18,7 +18,8 @@ import ABI015 from './ABI015-missing-libc-include';
 import ABI016 from './ABI016-behaviour-newer-than-target';
 import ABI017 from './ABI017-rejected-by-newer-python';
 import ABI018 from './ABI018-full-api-compat-header';
+import ABI019 from './ABI019-object-pointer-argument';
 
-export const RULES: readonly Rule[] = [ABI001, ABI002, ABI003, ABI004, ABI005, ABI006, ABI007, ABI008, ABI009, ABI010, ABI011, ABI012, ABI013, ABI014, ABI015, ABI016, ABI017, ABI018];
+export const RULES: readonly Rule[] = [ABI001, ABI002, ABI003, ABI004, ABI005, ABI006, ABI007, ABI008, ABI009, ABI010, ABI011, ABI012, ABI013, ABI014, ABI015, ABI016, ABI017, ABI018, ABI019];
 
 export type { Rule } from './rule';
