@@ -66,7 +66,8 @@ export function compatShims(): Map<string, ShimBlock> {
  * them: an include inside a comment is none.
  */
 export function afterIncludes(text: string, directives: Directive[]): number | null {
-  const inc = directives.filter((d) => d.name === 'include');
+  // (an `#include` whose header is not on its line is no include the shims can follow)
+  const inc = directives.filter((d) => d.name === 'include' && /^[<"]/.test(d.rest.trim()));
   const d = inc.find((x) => /^[<"]Python\.h[>"]/.test(x.rest.trim())) ?? leadingBlockEnd(text, inc);
   if (!d) return null;
   const nl = text.indexOf('\n', d.end);

@@ -332,7 +332,8 @@ function deallocEdits(cx: StaticTypeInput, fnName: string, plan: Plan): void {
   }
   const text = cx.text.slice(body.startIndex, body.endIndex);
   if (/Py_DECREF\(\s*(tp|type)\s*\)/.test(text)) return; // (already releases its type)
-  const free = /(Py_TYPE\(\s*\w+\s*\)\s*->\s*tp_free|\b\w+\s*\.\s*tp_free|PyType_GetSlot\([^;]*Py_tp_free\)\)|\bPyObject_(?:GC_)?Del|\bPyObject_Free)\s*\(/g;
+  // (`Py_TYPE((PyObject *)self)`: ABI019's cast, from 3.11)
+  const free = /(Py_TYPE\(\s*(?:\(\s*PyObject\s*\*\s*\)\s*)?\w+\s*\)\s*->\s*tp_free|\b\w+\s*\.\s*tp_free|PyType_GetSlot\([^;]*Py_tp_free\)\)|\bPyObject_(?:GC_)?Del|\bPyObject_Free)\s*\(/g;
   let last: RegExpExecArray | null = null;
   for (let m = free.exec(text); m; m = free.exec(text)) last = m;
   if (!last) {
@@ -354,7 +355,7 @@ function deallocEdits(cx: StaticTypeInput, fnName: string, plan: Plan): void {
   if (!/PyType_GetSlot|PyObject_/.test(call)) plan.extra.push({ start: at, end: at + call.length, newText: `((freefunc)PyType_GetSlot(${tp}, Py_tp_free))` });
   else if (/PyType_GetSlot/.test(call)) {
     // (the ABI005 fix came first: its Py_TYPE(self) becomes the type kept above)
-    const inner = /PyType_GetSlot\(\s*(Py_TYPE\([^()]*\))/.exec(call);
+    const inner = /PyType_GetSlot\(\s*(Py_TYPE\((?:\(\s*PyObject\s*\*\s*\)\s*)?[^()]*\))/.exec(call);
     if (inner) {
       const s0 = at + call.indexOf(inner[1]);
       plan.extra.push({ start: s0, end: s0 + inner[1].length, newText: tp });

@@ -11,6 +11,9 @@ import { isMacroOnly, nameFixes } from './name-use';
 function asciiStrIn(cx: RuleContext, use: NameUse): Fix | null {
   const call = use.call();
   if (!call) return null;
+  // `PyUnicode_New(0, …)`: the empty str
+  const a = call.childForFieldName('arguments')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+  if (a.length === 2 && a[0]?.text === '0') return { kind: 'replace', title: 'Replace with PyUnicode_FromStringAndSize(NULL, 0) (the empty str)', safety: 'safe', edits: [{ range: cx.pos.range(call.startIndex, call.endIndex), newText: 'PyUnicode_FromStringAndSize(NULL, 0)' }] };
   const setref = compatFix(cx.doc.text, cx.pos, 'Py_SETREF', cx.target.minor, cx.pp.directives);
   if (!setref && !/abi3lint_setref|abi3lint_compat\.h/.test(cx.doc.text)) return null;
   return asciiStrFix(cx.doc.text, cx.pos, call, setref);

@@ -9,7 +9,7 @@ import { defineRule } from './rule';
 
 /** The object macros the Limited API stops casting for from 3.11 (object.h), and the argument each takes. */
 const OBJECT_ARGUMENT: ReadonlyMap<string, string> = new Map([
-  ['Py_INCREF', 'PyObject'], ['Py_DECREF', 'PyObject'], ['Py_XINCREF', 'PyObject'], ['Py_XDECREF', 'PyObject'],
+  ['Py_INCREF', 'PyObject'], ['Py_XINCREF', 'PyObject'], ['Py_XDECREF', 'PyObject'],
   ['Py_TYPE', 'PyObject'], ['Py_REFCNT', 'PyObject'], ['Py_SIZE', 'PyObject'], ['Py_IS_TYPE', 'PyObject'],
   ['Py_SET_REFCNT', 'PyObject'], ['Py_SET_TYPE', 'PyObject'], ['Py_SET_SIZE', 'PyVarObject'], ['PyObject_TypeCheck', 'PyObject'],
 ]);
