@@ -31,6 +31,8 @@ const CASES: { name: string; module: string; targets: number[]; abi3t?: boolean;
   { name: 'typename-messages', module: 'typenames', targets: [10, 13], rule: 'ABI005' },
   // three types sharing a macro of fields and the tables it names; an #ifdef inside one type's flags
   { name: 'views-shared', module: 'views', targets: [10], rule: 'ABI006' },
+  // str internals (ASCII built in place, KIND/DATA/READ, READY, the empty str), tp_name in a macro, a newer branch
+  { name: 'text-internals', module: 'texts', targets: [10], rule: 'ABI004' },
   // tp_iternext read to step an iterator (PyIter_Next), _PyEval_SliceIndex (its compat shim)
   { name: 'iternext-steps', module: 'steps', targets: [8, 10], rule: 'ABI005' },
 ];

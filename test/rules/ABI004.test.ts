@@ -25,7 +25,7 @@ ruleTester('ABI004', {
       name: 'advice, not a name, reads as advice',
       code: 'int r(PyObject *o) { return PyUnicode_READY(o); }',
       errors: [{ message: "'PyUnicode_READY' is a static inline function hidden from the Limited API; remove the call" }],
-      fixTitles: ['Hint: remove the call (3.2+). Since 3.12 every str is ready; the call has been a no-op since 3.10 and can be deleted.'],
+      fixTitles: ['Replace with 0 (unsafe: the Limited API readies strings itself)', "Hint: remove the call (3.2+). Since 3.12 every str is ready and the call does nothing; before, the Limited API's functions ready a str themselves. It can be deleted."],
     },
     {
       name: 'in a macro body: reported, and renamed there',

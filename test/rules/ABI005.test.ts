@@ -18,5 +18,19 @@ ruleTester('ABI005', {
       errors: [{ message: /^'tp_free' is a member of PyTypeObject, which is opaque in the Limited API at 3\.9; use / }],
       output: 'void f(PyObject *o) { ((freefunc)PyType_GetSlot(Py_TYPE(o), Py_tp_free))(o); }',
     },
+    {
+      name: 'a tp_vectorcall assignment goes below 3.14 (unsafe: the type is called through tp_new/tp_init)',
+      code: 'void f(PyObject *t, void *v)\n{\n    ((PyTypeObject *)t)->tp_vectorcall = v;\n    Py_INCREF(t);\n}',
+      target: '3.11',
+      errors: [{ message: /^'tp_vectorcall' is a member of PyTypeObject/ }],
+      output: 'void f(PyObject *t, void *v)\n{\n    Py_INCREF(t);\n}',
+    },
+    {
+      name: 'a slot read through the type becomes PyType_GetSlot (safe from 3.10)',
+      code: 'PyObject *g(PyObject *w, PyObject *o) { return Py_TYPE(w)->tp_descr_get(w, o, NULL); }',
+      target: '3.10',
+      errors: [{ message: /^'tp_descr_get' is a member of PyTypeObject/ }],
+      output: 'PyObject *g(PyObject *w, PyObject *o) { return ((descrgetfunc)PyType_GetSlot(Py_TYPE(w), Py_tp_descr_get))(w, o, NULL); }',
+    },
   ],
 });
