@@ -33,6 +33,21 @@ ruleTester('ABI002', {
       errors: [{ message: /^'PyType_GetName' is in the Limited API only from 3\.11; this file targets 3\.9/, line: 3 }],
       fixTitles: ['Supply PyType_GetName with a compat shim (for Pythons below 3.11; keeps the target)', 'Set Py_LIMITED_API to 0x030B0000 (3.11): drops support for older Pythons'],
     },
+    {
+      name: 'a slot entry newer than the target: kept for builds whose target has it (unsafe), before raising the target',
+      code: 'static int ex(PyObject *m) { return 0; }\nstatic PyModuleDef_Slot slots[] = {\n    {Py_mod_exec, ex},\n    {Py_mod_gil, (void *)0},\n    {0, NULL}\n};\n',
+      target: '3.11',
+      errors: [{ message: /^'Py_mod_gil' is in the Limited API only from 3\.13; this file targets 3\.11/, line: 4 }],
+      fixTitles: ['Keep this slot only in builds for 3.13+: #if Py_LIMITED_API+0 >= 0x030D0000 (unsafe: a build for 3.11 has no such slot on any Python)', 'Set Py_LIMITED_API to 0x030D0000 (3.13): drops support for older Pythons'],
+      output: 'static int ex(PyObject *m) { return 0; }\nstatic PyModuleDef_Slot slots[] = {\n    {Py_mod_exec, ex},\n#if Py_LIMITED_API+0 >= 0x030D0000\n    {Py_mod_gil, (void *)0},\n#endif\n    {0, NULL}\n};\n',
+    },
+    {
+      name: 'a too-new name in a slot entry that shares its line is left to the user',
+      code: 'static int ex(PyObject *m) { return 0; }\nstatic PyModuleDef_Slot slots[] = { {Py_mod_exec, ex}, {Py_mod_gil, (void *)0}, {0, NULL} };\n',
+      target: '3.11',
+      errors: [{ message: /^'Py_mod_gil' is in the Limited API only from 3\.13/, line: 2 }],
+      fixTitles: ['Set Py_LIMITED_API to 0x030D0000 (3.13): drops support for older Pythons'],
+    },
   ],
 });
 

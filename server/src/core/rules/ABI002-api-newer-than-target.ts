@@ -6,6 +6,7 @@ import { replacementHint } from './replacements';
 import { minorOf } from '../catalog';
 import { defineRule, type NameUse, type RuleContext } from './rule';
 import { nameFixes } from './name-use';
+import { slotEntryGuardFix } from '../migrate/slotEntry';
 
 /** What a symbol the Stable ABI adds after the target does to the wheel on the older Pythons. */
 function linkConsequence(use: NameUse, minor: number, since: number): string {
@@ -41,6 +42,8 @@ export default defineRule({
       const fixes = nameFixes(cx, use);
       const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor, cx.pp.directives);
       if (shim) fixes.unshift(shim);
+      const guard = shim ? null : slotEntryGuardFix(cx.doc.text, cx.pos, cx.tree, cx.cat, use.start, cx.target.minor);
+      if (guard) fixes.push(guard);
       const raise = raiseTargetFix(cx.doc.text, cx.pos, cx.limitedDefineInFile, st.since, ': drops support for older Pythons');
       if (raise) fixes.push(raise);
       const minor = cx.target.minor;
