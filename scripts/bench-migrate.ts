@@ -1,7 +1,7 @@
 /**
  * How far `abi3lint migrate` carries real extension code toward the Limited API:
  *
- *   npm run bench:migrate -- --target 3.9 [-I dir]... [-D NAME[=V]]... [--link lib.c]... [--json out.json] paths...
+ *   npm run bench:migrate -- --target 3.9 [-I dir]... [-D NAME[=V]]... [--link lib.c]... [--pythonpath dir]... [--json out.json] paths...
  *
  * For every .c file that compiles with the full API against the newest headers (the others are skipped:
  * other platforms, generated headers), gcc's errors under -DPy_LIMITED_API=<target> summed over every header
@@ -44,6 +44,8 @@ interface Row {
 const headerDir = (v: string): string => path.join(CACHE, 'headers', v);
 /** Plain C sources (--link) built into every module: a library the project compiles with its extension. */
 let link: string[] = [];
+/** Folders of the project's Python code the module imports at init (--pythonpath: lazy-object-proxy's utils). */
+let pythonPath: string[] = [];
 
 function gccErrors(file: string, minor: number | null, headers: string, extra: string[]): string[] {
   const limited = minor === null ? [] : [`-DPy_LIMITED_API=${minorToHex(minor)}`];
@@ -116,11 +118,11 @@ async function measure(file: string, minor: number, extra: string[], work: strin
   const pythons = interpreters().filter((p) => Number(p.minor.split('.')[1]) >= minor);
   const migrated = new Map<string, string>();
   for (const py of pythons) {
-    const r = await runScript(py, dir, `import ${module}\nprint("ok")\n`);
+    const r = await runScript(py, dir, `import ${module}\nprint("ok")\n`, pythonPath);
     if (r.ok) row.imports.push(py.minor);
     else row.failures.push(`${py.minor}: ${r.out.slice(0, 160)}`);
     if (!r.ok || !smoke) continue;
-    const got = await runScript(py, dir, smoke);
+    const got = await runScript(py, dir, smoke, pythonPath);
     if (got.ok) migrated.set(py.minor, got.out);
     else row.failures.push(`${py.minor} smoke: migrated failed: ${got.out.slice(0, 120)}`);
   }
@@ -147,7 +149,7 @@ async function compareSmoke(row: Row, o: { file: string; module: string; sibling
       unbuilt.push(py.minor);
       continue;
     }
-    const r = await runScript(py, full, o.smoke);
+    const r = await runScript(py, full, o.smoke, pythonPath);
     if (r.ok) want.set(py.minor, r.out);
     else row.failures.push(`${py.minor} smoke: original failed: ${r.out.slice(0, 120)}`);
   }
@@ -165,12 +167,13 @@ async function compareSmoke(row: Row, o: { file: string; module: string; sibling
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { target: { type: 'string' }, I: { type: 'string', short: 'I', multiple: true }, D: { type: 'string', short: 'D', multiple: true }, json: { type: 'string' }, link: { type: 'string', multiple: true } },
+    options: { target: { type: 'string' }, I: { type: 'string', short: 'I', multiple: true }, D: { type: 'string', short: 'D', multiple: true }, json: { type: 'string' }, link: { type: 'string', multiple: true }, pythonpath: { type: 'string', multiple: true } },
   });
   const t = parseTargetOption(values.target ?? '3.9');
   if (!t.ok) throw new Error(`--target: ${t.reason}`);
   const extra = [...(values.I ?? []).map((d) => `-I${path.resolve(d)}`), ...(values.D ?? []).map((d) => `-D${d}`)];
   link = (values.link ?? []).map((f) => path.resolve(f));
+  pythonPath = (values.pythonpath ?? []).map((f) => path.resolve(f));
   const { files } = collectCFiles(positionals, { base: process.cwd(), exclude: [] });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-bench-migrate-'));
   const rows: Row[] = [];

@@ -354,8 +354,8 @@ export async function buildExtension(o: { name: string; source: string; target: 
 }
 
 /** Runs a Python script with `dir` first on sys.path; its output, or the error that ended it. */
-export async function runScript(py: Interpreter, dir: string, script: string): Promise<{ ok: boolean; out: string }> {
-  const prelude = `import sys; sys.path.insert(0, ${JSON.stringify(dir)})\n`;
+export async function runScript(py: Interpreter, dir: string, script: string, pythonPath: string[] = []): Promise<{ ok: boolean; out: string }> {
+  const prelude = `import sys; sys.path[0:0] = ${JSON.stringify([dir, ...pythonPath])}\n`;
   return run(py.command, ['-X', 'faulthandler', '-c', prelude + script], { timeout: 60_000, maxBuffer: 16 << 20 }).then(
     (r) => ({ ok: true, out: r.stdout }),
     (e: { stdout?: string; stderr?: string; signal?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.signal ? `[signal ${e.signal}] ` : ''}${(e.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` }),

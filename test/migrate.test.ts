@@ -37,6 +37,8 @@ const CASES: { name: string; module: string; targets: number[]; abi3t?: boolean;
   { name: 'text-internals', module: 'texts', targets: [10], rule: 'ABI004' },
   // tp_iternext read to step an iterator (PyIter_Next), _PyEval_SliceIndex (its compat shim)
   { name: 'iternext-steps', module: 'steps', targets: [8, 10], rule: 'ABI005' },
+  // a proxy dispatching through another type's method tables (PyType_GetSlot), a global type in the module's file
+  { name: 'proxy-slots', module: 'proxyslots', targets: [10], rule: 'ABI005' },
   // module and type slot entries newer than the target, kept for builds whose target has them (audioop-lts)
   { name: 'slots-newer', module: 'slotsnew', targets: [11], rule: 'ABI002', fullFrom: 14 },
 ];

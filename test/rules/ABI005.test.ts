@@ -32,5 +32,23 @@ ruleTester('ABI005', {
       errors: [{ message: /^'tp_descr_get' is a member of PyTypeObject/ }],
       output: 'PyObject *g(PyObject *w, PyObject *o) { return ((descrgetfunc)PyType_GetSlot(Py_TYPE(w), Py_tp_descr_get))(w, o, NULL); }',
     },
+    {
+      name: 'a slot read through another type\'s method table: PyType_GetSlot, safe from 3.10; the table test becomes a test of that slot (unsafe)',
+      code: 'PyObject *f(PyObject *o) {\n    unaryfunc m = NULL;\n    PyTypeObject *t = Py_TYPE(o);\n    if (t->tp_as_async != NULL)\n        m = t->tp_as_async->am_aiter;\n    return m ? m(o) : NULL;\n}\n',
+      target: '3.10',
+      errors: [
+        { message: /^'tp_as_async' is a member of PyTypeObject/, line: 4 },
+        { message: /^'tp_as_async' is a member of PyTypeObject/, line: 5 },
+        { message: /^'am_aiter' is a member of PyAsyncMethods/, line: 5 },
+      ],
+      fixTitles: ['Test the slot: PyType_GetSlot(t, Py_am_aiter) (unsafe: tests the slot, not its table: a table without am_aiter counts as absent)'],
+      output: 'PyObject *f(PyObject *o) {\n    unaryfunc m = NULL;\n    PyTypeObject *t = Py_TYPE(o);\n    if (PyType_GetSlot(t, Py_am_aiter) != NULL)\n        m = ((unaryfunc)PyType_GetSlot(t, Py_am_aiter));\n    return m ? m(o) : NULL;\n}\n',
+    },
+    {
+      name: 'below 3.10 the slot read is unsafe (static types raise SystemError there)',
+      code: 'Py_ssize_t f(PyObject *o) { return Py_TYPE(o)->tp_as_sequence->sq_length(o); }',
+      errors: [{ message: /^'tp_as_sequence' is a member of PyTypeObject/ }, { message: /^'sq_length' is a member of PySequenceMethods/ }],
+      fixTitles: ['Replace with ((lenfunc)PyType_GetSlot(Py_TYPE(o), Py_sq_length)) (unsafe: fails on static types before 3.10)'],
+    },
   ],
 });

@@ -188,9 +188,15 @@ export function staticTypeToHeap(cx: StaticTypeInput): Migration {
   const expanded = expandFieldMacros(cx.text, parsed.elements);
   if (typeof expanded === 'string') return { ok: false, reason: expanded };
   const { elements, definitions } = expanded;
-  const isStatic = cx.definition.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static');
-  const shared = isStatic ? [] : headerDeclarations(cx);
+  const declaredStatic = cx.definition.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static');
+  const shared = declaredStatic ? [] : headerDeclarations(cx);
   if (typeof shared === 'string') return { ok: false, reason: shared };
+  // a type that is not static, that no header declares, in the file that defines the module's PyInit_: the
+  // module's own type, global by habit; it becomes static (another source file naming it fails at link or
+  // import time, loudly: the note says so)
+  const moduleLocal = !declaredStatic && !shared.length && /\bPyInit_\w+\s*\([^()]*\)\s*\{/.test(cx.text);
+  if (!declaredStatic && !shared.length && !moduleLocal) return { ok: false, reason: `${cx.name} is not static and no project header this file includes declares it: other files may use it by name (convert them together by hand)` };
+  const isStatic = declaredStatic || moduleLocal;
   const fields = fieldsOf(elements, cx.cat.names.get('struct _typeobject')?.members ?? []);
   if (typeof fields === 'string') return { ok: false, reason: fields };
   for (const stmt of runtimeAssignments(cx.text, cx.name)) {
@@ -200,6 +206,7 @@ export function staticTypeToHeap(cx: StaticTypeInput): Migration {
   const plan = planType(cx, fields, expanded.fromSharedMacro);
   if (typeof plan === 'string') return { ok: false, reason: plan };
   plan.removed.push(...definitions);
+  if (moduleLocal) plan.notes.push(`${cx.name} was not static; no header declares it and this file defines the module's init, so it is now static: another source file that names it must take the type from the module instead`);
   if (!isStatic) plan.notes.push(`${cx.name} is not static: its declarations in ${shared.map((h) => h.file.split(/[\\/]/).pop()).join(', ')} become a pointer too; other source files that name it must use it as a pointer (PyTypeObject *) as well`);
   const m = buildEdits(cx, plan, fields, isStatic);
   return m.ok && shared.length ? { ...m, otherFiles: shared } : m;
@@ -208,7 +215,7 @@ export function staticTypeToHeap(cx: StaticTypeInput): Migration {
 /**
  * A type that is not static is declared in a project header the file includes (`PyTypeObject Foo_Type;`,
  * `extern PyTypeObject Foo_Type;`), often with macros taking its address (`#define Foo_Check(o) (Py_TYPE(o) ==
- * &Foo_Type)`): both become the pointer. Any other use there, or no header declaring it, refuses the migration.
+ * &Foo_Type)`): both become the pointer. Any other use there refuses the migration; none: no header declares it.
  */
 function headerDeclarations(cx: StaticTypeInput): FileEdits[] | string {
   const out: FileEdits[] = [];
@@ -241,7 +248,6 @@ function headerDeclarations(cx: StaticTypeInput): FileEdits[] | string {
     if (edits.some((e) => /extern PyTypeObject \*/.test(e.newText))) out.push({ file: h.file, edits });
     else if (edits.length) return `${name} is used in ${h.file.split(/[\\/]/).pop()} without a declaration there`;
   }
-  if (!out.length) return `${name} is not static and no project header this file includes declares it: other files may use it by name (convert them together by hand)`;
   return out;
 }
 

@@ -3,6 +3,8 @@ import type { Catalog } from '../catalog';
 import { compatFix } from '../compat';
 import { unusedDefinitionFix } from '../migrate/deadCode';
 import { iterNextFix } from '../migrate/iterNext';
+import { subSlotFix } from '../migrate/subSlots';
+import { SUB_TABLES } from '../migrate/heapType';
 import { typeNameFix, typeNameInMacroFix } from '../migrate/typeName';
 import type { Fix } from '../types';
 import { minorToString } from '../version';
@@ -62,6 +64,10 @@ function vectorcallWrite(cx: RuleContext, field: ReturnType<MemberUse['field']>)
 
 const iterNext = (cx: RuleContext, field: ReturnType<MemberUse['field']>): Fix | null => (field ? iterNextFix(cx.pos, field) : null);
 
+const TABLES = new Set(Object.values(SUB_TABLES));
+/** A method table of a type (`tp_as_number`) or one of its slots (`nb_add`): read through PyType_GetSlot. */
+const tableMember = (name: string, owners: string[]): boolean => name in SUB_TABLES || owners.some((o) => TABLES.has(o));
+
 export default defineRule({
   meta: { code: 'ABI005', name: 'opaque-struct-member', reuse: 'local' },
   create: (cx) => ({
@@ -74,7 +80,8 @@ export default defineRule({
       const minor = cx.target.minor;
       // a macro of type fields that converted types left unused
       const unused = use.inMacro ? unusedDefinitionFix(cx.doc.path, cx.doc.text, cx.pos, cx.tree, cx.pp.directives, use.start) : null;
-      const named = unused ?? (use.name === 'tp_name' ? typeNameInMessage(cx, use) : use.name === 'tp_iternext' ? iterNext(cx, use.field()) : use.name === 'tp_vectorcall' ? vectorcallWrite(cx, use.field()) : null);
+      const slot = !unused && !use.inMacro && tableMember(use.name, owners) ? subSlotFix(cx.cat, cx.pos, minor, use.field()) : null;
+      const named = unused ?? slot ?? (use.name === 'tp_name' ? typeNameInMessage(cx, use) : use.name === 'tp_iternext' ? iterNext(cx, use.field()) : use.name === 'tp_vectorcall' ? vectorcallWrite(cx, use.field()) : null);
       cx.report(use.start, use.end, `'${use.name}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(minor)}${replacementHint(r, minor, 'member')}`, {
         identifier: use.name,
         fixes: ordered(named, r ? replacementFixes(cx.pos, minor, r, null, null, () => use.field()) : []),
