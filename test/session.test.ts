@@ -104,3 +104,28 @@ test('line-changing edits (Enter, joined lines, pasted blocks) keep directives a
   assert.ok(keptDirectives > 80, `directives were moved only ${keptDirectives} times of 120`);
   session.dispose();
 });
+
+test("a table's removal depends on its uses anywhere: an edit elsewhere that removes the last use offers it, and one that adds a use takes it back", async () => {
+  const table = 'static PySequenceMethods Obj_as_sequence = {\n    0,\n};\n';
+  const use = 'static void *use(void) { return &Obj_as_sequence; }\n';
+  const filler = Array.from({ length: 40 }, (_, i) => `static int f${i}(int x) { return x + ${i}; }\n`).join('');
+  let text = `#include <Python.h>\n${table}${filler}${use}${filler}`;
+  const file = '/session/tables.c';
+  const session = new DocumentSession(file, text);
+  const opts = { buildConfig: null, settings: { target: '3.10' } };
+  const removal = (r: Awaited<ReturnType<typeof lint>>) => r.findings.some((f) => f.fixes.some((x) => x.title === 'Remove the unused table Obj_as_sequence'));
+  assert.equal(removal(await session.lint(opts)), false, 'the table is used: no removal');
+  // delete the use (far from the table)
+  const at = text.indexOf(use);
+  let pos = new PositionMap(text);
+  session.applyChanges([{ range: { start: pos.position(at), end: pos.position(at + use.length) }, text: '' }]);
+  text = text.slice(0, at) + text.slice(at + use.length);
+  const after = await session.lint(opts);
+  assert.equal(removal(after), true, 'the last use is gone: the removal is offered');
+  assert.equal(removal(await lint({ path: file, text }, opts)), true);
+  // type a use back in, again far from the table
+  pos = new PositionMap(text);
+  session.applyChanges([{ range: { start: pos.position(at), end: pos.position(at) }, text: use }]);
+  assert.equal(removal(await session.lint(opts)), false, 'used again: no removal');
+  session.dispose();
+});

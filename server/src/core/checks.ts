@@ -80,6 +80,7 @@ class Context implements RuleContext {
     private readonly code: string,
     private readonly reporter: Reporter,
     private readonly onReport: (() => void) | undefined,
+    private readonly watched: Set<string> | undefined,
   ) {
     this.doc = f.doc;
     this.cat = f.cat;
@@ -96,6 +97,10 @@ class Context implements RuleContext {
     this.headerFloor = f.headerFloor;
   }
 
+  watch(word: string): void {
+    this.watched?.add(word);
+  }
+
   report(start: number, end: number, message: string, extra?: Partial<Finding>): void {
     this.onReport?.();
     this.reporter.addCapped(this.code, () => this.pos.range(start, end), message, extra);
@@ -109,6 +114,8 @@ export interface PassOutput {
   minContrib: MinContrib[];
   /** Findings of `first-use` rules (a regional pass that makes one must be redone over the whole file). */
   firstUseFindings: number;
+  /** Words whose occurrences elsewhere the findings' fixes depend on (RuleContext.watch). */
+  watched: Set<string>;
 }
 
 export class RuleRunner {
@@ -135,8 +142,8 @@ export class RuleRunner {
     this.failures.add(`${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
 
-  private contextFor(rule: Rule, facts: Facts, onReport?: () => void): RuleContext {
-    return new Context(facts, rule.meta.code, this.reporter, onReport);
+  private contextFor(rule: Rule, facts: Facts, onReport?: () => void, watched?: Set<string>): RuleContext {
+    return new Context(facts, rule.meta.code, this.reporter, onReport, watched);
   }
 
   /** Checks that run with or without a target: the target's definition and the build configuration. */
@@ -151,12 +158,12 @@ export class RuleRunner {
 
   /** The lexical pass over [from, to) (from a line start on line `fromLine`), events routed to the rules. */
   lexicalPass(facts: Facts, from = 0, to = facts.doc.text.length, fromLine = 0): PassOutput {
-    const out: PassOutput = { suppressions: [], minContrib: [], firstUseFindings: 0 };
+    const out: PassOutput = { suppressions: [], minContrib: [], firstUseFindings: 0, watched: new Set() };
     const handlers: { code: string; h: ScanHandlers }[] = [];
     for (const rule of this.rules) {
       if (!rule.create) continue;
       const onReport = rule.meta.reuse === 'first-use' ? () => out.firstUseFindings++ : undefined;
-      this.guard(rule.meta.code, () => handlers.push({ code: rule.meta.code, h: rule.create!(this.contextFor(rule, facts, onReport)) }));
+      this.guard(rule.meta.code, () => handlers.push({ code: rule.meta.code, h: rule.create!(this.contextFor(rule, facts, onReport, out.watched)) }));
     }
     // (the handlers called in plain loops: this is the hot path of every analysis)
     const named = handlers.filter((x) => x.h.name);

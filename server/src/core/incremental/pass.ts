@@ -124,6 +124,7 @@ function nextState(
     editLines: !reusable ? [] : region ? editLinesOf(r.fresh, new Set(region.editLines)) : editLinesOf(r.scanned, new Set()),
     minContrib: region ? r.minContrib : byLine(r.minContrib, (c) => c.line),
     minCounts: r.counts,
+    watched: region && p.inc?.prev ? new Set([...p.inc.prev.watched, ...r.pass.watched]) : r.pass.watched,
     memo: facts.project.memo,
   };
 }

@@ -45,6 +45,7 @@ export function reusableRegion(text: string, tree: Tree, pos: PositionMap, prev:
   if (start >= 2 && /\\\r?$/.test(text.slice(lineStartAt(text, start - 1), start - 1))) return null;
   if (/\\\r?$/.test(text.slice(lineStartAt(text, end), end))) return null;
   if (text.slice(start, end).includes('abi3lint:')) return null;
+  if (touchesWatched(prev, text.slice(start, end), prev.text.slice(start, end - dirty.delta))) return null;
   // the lexical pass starts the region in code: not inside a block comment opened before it (an unterminated
   // `/*` is a comment to the end for the lexical pass, but an error node that ends early in the tree)
   const opener = text.lastIndexOf('/*', start - 1);
@@ -56,6 +57,15 @@ export function reusableRegion(text: string, tree: Tree, pos: PositionMap, prev:
   const lastOld = pos.position(end).line - edit.lineDelta;
   if (!regionIsolated(prev, startLine, lastOld)) return null;
   return { start, end, oldEnd: end - dirty.delta, startLine, lastOld, ...keptOutside(prev, startLine, lastOld, edit.lineDelta) };
+}
+
+/** Whether the region's old or new text holds a word some kept finding's fixes depend on. */
+function touchesWatched(prev: IncrementalState, now: string, old: string): boolean {
+  for (const w of prev.watched) {
+    const re = new RegExp(`\\b${w}\\b`);
+    if (re.test(now) || re.test(old)) return true;
+  }
+  return false;
 }
 
 /** The top-level syntax nodes the edit touched, widened to whole lines: [start, end) of the text. */

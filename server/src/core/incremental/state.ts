@@ -26,6 +26,9 @@ export interface IncrementalState {
   /** In line order, and counted by name (the file's minimum is found among names, not uses). */
   minContrib: MinContrib[];
   minCounts: Map<string, { minor: number; count: number }>;
+  /** Words whose occurrences anywhere the kept findings' fixes depend on: an edit whose old or new text holds
+   *  one is analysed over the whole file. */
+  watched: Set<string>;
   /** What the project's declarations make of each name asked about. */
   memo: Map<string, ProjectState>;
 }

@@ -29,28 +29,31 @@ function wholeLines(text: string, start: number, end: number): { start: number; 
   return { start: s, end: e };
 }
 
-function unusedMacro(text: string, pos: PositionMap, directives: Directive[], offset: number): Fix | null {
+function unusedMacro(text: string, pos: PositionMap, directives: Directive[], offset: number, watch: (word: string) => void): Fix | null {
   const d = directives.find((x) => x.name === 'define' && x.start <= offset && offset < x.end);
   const name = d && /^([A-Za-z_]\w*)/.exec(d.rest)?.[1];
+  if (name) watch(name);
   if (!d || !name || usedElsewhere(text, name, d.start, d.end)) return null;
   const span = wholeLines(text, d.start, d.end);
   return { kind: 'replace', title: `Remove the unused macro ${name}`, safety: 'safe', edits: [{ range: pos.range(span.start, span.end), newText: '' }] };
 }
 
-function unusedTable(text: string, pos: PositionMap, tree: Tree, offset: number): Fix | null {
+function unusedTable(text: string, pos: PositionMap, tree: Tree, offset: number, watch: (word: string) => void): Fix | null {
   let n: Node | null = tree.rootNode.descendantForIndex(offset);
   while (n && n.parent && n.parent.type !== 'translation_unit') n = n.parent;
-  if (!n || n.type !== 'declaration' || !n.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) return null;
+  if (!n || n.type !== 'declaration' || n.hasError || !n.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) return null;
   const type = n.childForFieldName('type')?.text ?? '';
   const decls = n.namedChildren.filter((c) => c?.type === 'init_declarator');
   const name = decls.length === 1 ? decls[0]!.childForFieldName('declarator')?.text : undefined;
+  if (name && /^\w+$/.test(name)) watch(name);
   if (!TABLE_TYPES.has(type) || !name || !/^\w+$/.test(name) || usedElsewhere(text, name, n.startIndex, n.endIndex)) return null;
   const span = wholeLines(text, n.startIndex, n.endIndex);
   return { kind: 'replace', title: `Remove the unused table ${name}`, safety: 'safe', edits: [{ range: pos.range(span.start, span.end), newText: '' }] };
 }
 
-/** The fix that removes an unused definition around `offset` (a finding inside it), if there is one. */
-export function unusedDefinitionFix(path: string, text: string, pos: PositionMap, tree: Tree, directives: Directive[], offset: number): Fix | null {
+/** The fix that removes an unused definition around `offset` (a finding inside it), if there is one. `watch`
+ *  is told the definition's name: whether the fix is offered depends on its uses anywhere in the file. */
+export function unusedDefinitionFix(path: string, text: string, pos: PositionMap, tree: Tree, directives: Directive[], offset: number, watch: (word: string) => void): Fix | null {
   if (!/\.c$/i.test(path)) return null;
-  return unusedMacro(text, pos, directives, offset) ?? unusedTable(text, pos, tree, offset);
+  return unusedMacro(text, pos, directives, offset, watch) ?? unusedTable(text, pos, tree, offset, watch);
 }

@@ -30,7 +30,7 @@ export default defineRule({
       if (cx.pp.guardAt(cx.pos.position(use.start).line).has(use.name)) return;
       const shim = compatFix(cx.doc.text, cx.pos, use.name, cx.target.minor, cx.pp.directives);
       // a method table that converted types left unused
-      const unused = TABLE_TYPES.has(use.name) ? unusedDefinitionFix(cx.doc.path, cx.doc.text, cx.pos, cx.tree, cx.pp.directives, use.start) : null;
+      const unused = TABLE_TYPES.has(use.name) ? unusedDefinitionFix(cx.doc.path, cx.doc.text, cx.pos, cx.tree, cx.pp.directives, use.start, (w) => cx.watch(w)) : null;
       const ascii = use.name === 'PyUnicode_New' ? asciiStrIn(cx, use) : null;
       cx.report(use.start, use.end, `'${use.name}' is not part of the Limited API${replacementHint(use.replacement, cx.target.minor)}`, {
         identifier: use.name,

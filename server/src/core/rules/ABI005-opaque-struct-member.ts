@@ -79,7 +79,7 @@ export default defineRule({
       const typeName = owners.find((o) => !o.startsWith('struct ')) ?? typedefName(cx.cat, owners[0]);
       const minor = cx.target.minor;
       // a macro of type fields that converted types left unused
-      const unused = use.inMacro ? unusedDefinitionFix(cx.doc.path, cx.doc.text, cx.pos, cx.tree, cx.pp.directives, use.start) : null;
+      const unused = use.inMacro ? unusedDefinitionFix(cx.doc.path, cx.doc.text, cx.pos, cx.tree, cx.pp.directives, use.start, (w) => cx.watch(w)) : null;
       const slot = !unused && !use.inMacro && tableMember(use.name, owners) ? subSlotFix(cx.cat, cx.pos, minor, use.field()) : null;
       const named = unused ?? slot ?? (use.name === 'tp_name' ? typeNameInMessage(cx, use) : use.name === 'tp_iternext' ? iterNext(cx, use.field()) : use.name === 'tp_vectorcall' ? vectorcallWrite(cx, use.field()) : null);
       cx.report(use.start, use.end, `'${use.name}' is a member of ${typeName}, which is opaque in the Limited API at ${minorToString(minor)}${replacementHint(r, minor, 'member')}`, {

@@ -62,6 +62,9 @@ export interface Facts {
 export interface RuleContext extends Facts {
   /** Reports a finding of this rule over [start, end) (within the per-file cap). */
   report(start: number, end: number, message: string, extra?: Partial<Finding>): void;
+  /** A finding's fixes depend on where else in the file `word` occurs (an unused table's removal): an edit
+   *  that adds or removes it anywhere makes the language server's next analysis look at the whole file. */
+  watch(word: string): void;
 }
 
 /** A use of a name the data knows (C API, internal or C library), with lazy look-ups shared by the rules. */
