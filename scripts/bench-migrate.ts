@@ -1,14 +1,16 @@
 /**
  * How far `abi3lint migrate` carries real extension code toward the Limited API:
  *
- *   npm run bench:migrate -- --target 3.9 [-I dir]... [-D NAME[=V]]... [--link lib.c]... [--pythonpath dir]... [--json out.json] paths...
+ *   npm run bench:migrate -- --target 3.9 [-I dir]... [-D NAME[=V]]... [--link lib.c|lib.cc]... [--pythonpath dir]... [--json out.json] paths...
  *
  * For every .c file that compiles with the full API against the newest headers (the others are skipped:
  * other platforms, generated headers), gcc's errors under -DPy_LIMITED_API=<target> summed over every header
  * set from the target to 3.15, before and after the migration (every safe and unsafe fix, over several passes;
  * the migrated copy is written to a temporary folder, the sources are not touched); whether the migrated file
  * builds as an abi3 shared object with the target's headers; and if it does, whether it imports on every
- * CPython of this machine from the target up (the module's own smoke test: its init runs).
+ * CPython of this machine from the target up (the module's own smoke test: its init runs). A module made of
+ * several files (ujson: the module's init in one, the encoder's and decoder's Python code in two more beside it)
+ * is built from the migrated copies of all of them: those without a PyInit_ are measured first.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -42,8 +44,10 @@ interface Row {
 }
 
 const headerDir = (v: string): string => path.join(CACHE, 'headers', v);
-/** Plain C sources (--link) built into every module: a library the project compiles with its extension. */
+/** Sources (--link, C or C++) compiled into every module: a library the project builds with its extension. */
 let link: string[] = [];
+/** The migrated copies of the files measured so far that are parts of a module, not modules: by original path. */
+const parts = new Map<string, string | null>();
 /** Folders of the project's Python code the module imports at init (--pythonpath: lazy-object-proxy's utils). */
 let pythonPath: string[] = [];
 
@@ -97,17 +101,24 @@ async function measure(file: string, minor: number, extra: string[], work: strin
   }
   const row: Row = { file, before, after, afterInFile, headers: done.headers, fixes: done.fixes, builds: null, imports: [], smoke: null, failures: [], notes: done.notes.length };
   const module = /PyMODINIT_FUNC\s+PyInit_(\w+)/.exec(done.text)?.[1];
+  if (!module) parts.set(file, after === 0 ? out : null);
   if (after > 0 || !module) return row;
   const dir = path.join(work, `build-${module}-${path.basename(file, '.c')}`);
-  // the plain C sources beside it (a hash library the module links, mmh3's murmurhash3.c) are built with it
-  const siblings = fs.readdirSync(path.dirname(file)).filter((n) => n.endsWith('.c') && path.join(path.dirname(file), n) !== file)
-    .map((n) => path.join(path.dirname(file), n)).filter((f) => !/#\s*include\s*[<"]Python\.h[>"]|PyInit_/.test(fs.readFileSync(f, 'utf8'))).concat(link);
+  const { siblings, pieces } = moduleFiles(file);
+  const missing = pieces.filter((f) => !parts.get(f));
+  if (missing.length) {
+    row.builds = false;
+    const why = (f: string): string => `${path.basename(f)} ${parts.has(f) ? 'did not migrate to 0 errors' : 'was not measured (not given, or not clean with the full API)'}`;
+    row.failures.push(`its parts: ${missing.map(why).join(', ')}`);
+    return row;
+  }
   try {
     const source = [out, ...siblings].map((f) => `#include ${JSON.stringify(f)}\n`).join('');
-    await buildExtension({ name: module, source, target: `3.${minor}`, headers: `3.${minor}`, into: dir, include: [path.dirname(out), ...extra.filter((a) => a.startsWith('-I')).map((a) => a.slice(2))] });
+    await buildExtension({ name: module, source, target: `3.${minor}`, headers: `3.${minor}`, into: dir, include: [path.dirname(out), ...extra.filter((a) => a.startsWith('-I')).map((a) => a.slice(2))], sources: [...pieces.map((f) => parts.get(f)!), ...link], defines: extra.filter((a) => a.startsWith('-D')) });
     row.builds = true;
-  } catch {
+  } catch (e) {
     row.builds = false;
+    row.failures.push(String(e).split('\n').filter((l) => /error/.test(l)).slice(0, 3).join(' | '));
     return row;
   }
   // the module's smoke script (scripts/smoke/<module>.py, ours) when there is one: its output from the migrated
@@ -126,8 +137,22 @@ async function measure(file: string, minor: number, extra: string[], work: strin
     if (got.ok) migrated.set(py.minor, got.out);
     else row.failures.push(`${py.minor} smoke: migrated failed: ${got.out.slice(0, 120)}`);
   }
-  if (smoke) await compareSmoke(row, { file, module, siblings, extra, work, smoke, pythons, migrated });
+  if (smoke) await compareSmoke(row, { file, module, siblings, sources: [...pieces, ...link], extra, work, smoke, pythons, migrated });
   return row;
+}
+
+/**
+ * The other files of a module, beside it: the plain C sources it includes into its build (a hash library the
+ * module links, mmh3's murmurhash3.c), and the parts that use the C API but define no module (ujson's encoder and
+ * decoder), compiled on their own (their static names may clash).
+ */
+function moduleFiles(file: string): { siblings: string[]; pieces: string[] } {
+  const dir = path.dirname(file);
+  const others = fs.readdirSync(dir).filter((n) => n.endsWith('.c') && path.join(dir, n) !== file).map((n) => path.join(dir, n));
+  const texts = new Map(others.map((f) => [f, fs.readFileSync(f, 'utf8')]));
+  const usesApi = (f: string): boolean => /#\s*include\s*[<"]Python\.h[>"]/.test(texts.get(f)!);
+  const isModule = (f: string): boolean => /PyInit_/.test(texts.get(f)!);
+  return { siblings: others.filter((f) => !usesApi(f) && !isModule(f)), pieces: others.filter((f) => usesApi(f) && !isModule(f)) };
 }
 
 /**
@@ -135,7 +160,7 @@ async function measure(file: string, minor: number, extra: string[], work: strin
  * Python. An original written for newer Pythons only (audioop-lts needs 3.13's Py_mod_gil) has no full-API build
  * for the older ones: there its output on the oldest Python it builds for is the reference (`smokeAgainst`).
  */
-async function compareSmoke(row: Row, o: { file: string; module: string; siblings: string[]; extra: string[]; work: string; smoke: string; pythons: ReturnType<typeof interpreters>; migrated: Map<string, string> }): Promise<void> {
+async function compareSmoke(row: Row, o: { file: string; module: string; siblings: string[]; sources: string[]; extra: string[]; work: string; smoke: string; pythons: ReturnType<typeof interpreters>; migrated: Map<string, string> }): Promise<void> {
   const originalSource = [o.file, ...o.siblings].map((f) => `#include ${JSON.stringify(f)}\n`).join('');
   const include = [path.dirname(o.file), ...o.extra.filter((a) => a.startsWith('-I')).map((a) => a.slice(2))];
   const want = new Map<string, string>();
@@ -144,7 +169,7 @@ async function compareSmoke(row: Row, o: { file: string; module: string; sibling
     if (!o.migrated.has(py.minor)) continue;
     const full = path.join(o.work, `full-${o.module}-${py.minor}`);
     try {
-      await buildExtension({ name: o.module, source: originalSource, target: null, headers: py.minor, into: full, include });
+      await buildExtension({ name: o.module, source: originalSource, target: null, headers: py.minor, into: full, include, sources: o.sources, defines: o.extra.filter((a) => a.startsWith('-D')) });
     } catch {
       unbuilt.push(py.minor);
       continue;
@@ -178,7 +203,10 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-bench-migrate-'));
   const rows: Row[] = [];
   let skipped = 0;
-  for (const f of files.filter((x) => x.endsWith('.c'))) {
+  // (the parts of a module before the modules: a module is built from their migrated copies)
+  const isModule = (f: string): boolean => /PyInit_/.test(fs.readFileSync(f, 'utf8'));
+  const sources = files.filter((x) => x.endsWith('.c'));
+  for (const f of [...sources.filter((x) => !isModule(x)), ...sources.filter(isModule)]) {
     const r = await measure(f, t.minor, extra, work);
     if (!r) {
       skipped++;
@@ -188,7 +216,7 @@ async function main(): Promise<void> {
     const share = r.before ? ((100 * (r.before - r.after)) / r.before).toFixed(0) : '-';
     const against = r.smokeAgainst ? ` (on ${r.smokeAgainst.pythons.join(', ')}, where the original does not build with the full API: as the original on ${r.smokeAgainst.reference})` : '';
     const smoked = r.smoke === null ? '' : `; smoke test as the original on ${r.smoke.join(', ') || 'none'}${against}`;
-    const run = r.builds === null ? '' : r.builds ? ` builds; imports on ${r.imports.join(', ') || 'none'}${smoked}${r.failures.length ? `; fails on ${r.failures.join('; ')}` : ''}` : ' does not build';
+    const run = r.builds === null ? '' : r.builds ? ` builds; imports on ${r.imports.join(', ') || 'none'}${smoked}${r.failures.length ? `; fails on ${r.failures.join('; ')}` : ''}` : ` does not build${r.failures.length ? ` (${r.failures.join('; ')})` : ''}`;
     process.stdout.write(`${path.relative(process.cwd(), f)}: errors ${r.before} -> ${r.after} (${share} % removed; ${r.afterInFile} left in the file itself, ${r.after - r.afterInFile} in project headers, ${r.headers} of them migrated too), ${r.fixes} fixes, ${r.notes} notes${run}\n`);
   }
   const before = rows.reduce((a, r) => a + r.before, 0);

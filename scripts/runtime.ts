@@ -336,7 +336,9 @@ if (require.main === module) {
  * with the full API when `target` is null. Source given as text (a migration's output) or a file.
  */
 /** Builds a module: `target` null is the full API; with `abi3t` the target is Py_TARGET_ABI3T (an `.abi3t.so`). */
-export async function buildExtension(o: { name: string; source: string; target: string | null; abi3t?: boolean; headers: string; into: string; include?: string[] }): Promise<string> {
+/** `sources`: more files compiled into the module (the other C files of a module made of several, a C++ library:
+ *  linked with libstdc++). */
+export async function buildExtension(o: { name: string; source: string; target: string | null; abi3t?: boolean; headers: string; into: string; include?: string[]; sources?: string[]; defines?: string[] }): Promise<string> {
   const headers = path.join(CACHE, 'headers', o.headers);
   if (!fs.existsSync(path.join(headers, 'Python.h'))) throw new BuildError(`no CPython ${o.headers} headers in ${headers}: run scripts/fetch-cpython-headers`);
   fs.mkdirSync(o.into, { recursive: true });
@@ -345,7 +347,7 @@ export async function buildExtension(o: { name: string; source: string; target: 
   const so = path.join(o.into, o.target ? `${o.name}.${o.abi3t ? 'abi3t' : 'abi3'}.so` : `${o.name}.so`);
   const limited = o.target ? [`-D${o.abi3t ? 'Py_TARGET_ABI3T' : 'Py_LIMITED_API'}=${hexOf(o.target)}`] : [];
   try {
-    await run('gcc', ['-shared', '-fPIC', '-O1', '-g0', ...limited, '-I', headers, ...(o.include ?? []).flatMap((d) => ['-I', d]), '-Werror=implicit-function-declaration', '-Werror=int-conversion', '-Werror=incompatible-pointer-types', '-o', so, src], { maxBuffer: 16 << 20 });
+    await run('gcc', ['-shared', '-fPIC', '-O1', '-g0', ...limited, '-I', headers, ...(o.include ?? []).flatMap((d) => ['-I', d]), ...(o.defines ?? []), '-Werror=implicit-function-declaration', '-Werror=int-conversion', '-Werror=incompatible-pointer-types', '-o', so, src, ...(o.sources ?? []), ...(o.sources?.some((f) => /\.(?:cc|cpp|cxx)$/.test(f)) ? ['-lstdc++', '-lm'] : [])], { maxBuffer: 16 << 20 });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new BuildError(`${o.name} does not build (${o.target ? `abi3 ${o.target}` : 'full API'}, ${o.headers} headers):\n${err.stderr ?? err.message}`);

@@ -115,6 +115,46 @@ static inline PyObject *abi3lint_PyObject_CallOneArg(PyObject *callable, PyObjec
 #  define PyObject_CallOneArg abi3lint_PyObject_CallOneArg
 #endif
 
+#if defined(Py_LIMITED_API) && !defined(PyUnicode_FromKindAndData)
+/* PyUnicode_FromKindAndData and the PyUnicode_1BYTE/2BYTE/4BYTE_KIND constants (their full-API values): in no Limited
+   API (3.15 included). `size` code points of 1, 2 or 4 bytes each, in native byte order, through the Latin-1 or the
+   UTF-32 decoder (surrogatepass, and the byte order given: a lone surrogate and a leading U+FEFF are kept, and two
+   2-byte surrogates stay two code points, as the real function keeps them). A code point above U+10FFFF, which the
+   real function copies into an invalid str, is a UnicodeDecodeError here. */
+#  define PyUnicode_1BYTE_KIND 1
+#  define PyUnicode_2BYTE_KIND 2
+#  define PyUnicode_4BYTE_KIND 4
+static inline PyObject *abi3lint_PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+{
+    static const union { unsigned int u; unsigned char c[sizeof(unsigned int)]; } probe = {1};
+    int order = probe.c[0] ? -1 : 1;
+    Py_UCS4 *wide;
+    PyObject *s;
+    Py_ssize_t i;
+    if (size < 0) {
+        PyErr_SetString(PyExc_ValueError, "size must be positive");
+        return NULL;
+    }
+    if (kind == PyUnicode_1BYTE_KIND)
+        return PyUnicode_DecodeLatin1((const char *)buffer, size, NULL);
+    if (kind == PyUnicode_4BYTE_KIND)
+        return PyUnicode_DecodeUTF32((const char *)buffer, size * 4, "surrogatepass", &order);
+    if (kind != PyUnicode_2BYTE_KIND) {
+        PyErr_SetString(PyExc_SystemError, "invalid kind");
+        return NULL;
+    }
+    wide = (Py_UCS4 *)PyMem_Malloc(size ? (size_t)size * sizeof(Py_UCS4) : 1);
+    if (wide == NULL)
+        return PyErr_NoMemory();
+    for (i = 0; i < size; i++)
+        wide[i] = ((const unsigned short *)buffer)[i];
+    s = PyUnicode_DecodeUTF32((const char *)wide, size * 4, "surrogatepass", &order);
+    PyMem_Free(wide);
+    return s;
+}
+#  define PyUnicode_FromKindAndData abi3lint_PyUnicode_FromKindAndData
+#endif
+
 #if defined(Py_LIMITED_API) && !defined(_PyEval_SliceIndex)
 /* _PyEval_SliceIndex: private CPython API (in no Limited API), the "O&" converter of slice bounds that index()
    methods copied from CPython use: None leaves the bound as it is; an int, or an object whose type has __index__,

@@ -1,5 +1,5 @@
 /* The shims of data/compat/abi3lint_compat.h against the real functions: built at 3.6 (the shims), at 3.13 (the
-   real functions of the Limited API; PyObject_CallOneArg, Py_SETREF and PyUnicodeWriter are shims there too: they
+   real functions of the Limited API; PyObject_CallOneArg, Py_SETREF, PyUnicodeWriter and PyUnicode_FromKindAndData are shims there too: they
    are in no Limited API) and with the full API of 3.14 (every function real), the same results. */
 #include <Python.h>
 #include <structmember.h>
@@ -390,8 +390,34 @@ static PyObject *from_byte_array(void)
                          _PyLong_FromByteArray(b, 3, 0, 1), _PyLong_FromByteArray(b, 0, 1, 1), PyVectorcall_NARGS(PY_VECTORCALL_ARGUMENTS_OFFSET + 3));
 }
 
+/* PyUnicode_FromKindAndData of each kind: a lone surrogate, an astral character and a leading BOM in 4 bytes, a
+   surrogate pair in 2 bytes (two code points), Latin-1 in 1; a zero length with no buffer; a negative size and an
+   invalid kind (their errors). */
+static PyObject *outcome(PyObject *r)
+{
+    PyObject *e, *name, *text;
+    if (r != NULL)
+        return r;
+    e = PyErr_GetRaisedException();
+    name = PyType_GetName(Py_TYPE(e));
+    text = PyUnicode_FromFormat("%U: %S", name, e);
+    Py_XDECREF(name);
+    Py_DECREF(e);
+    return text;
+}
+
+static PyObject *from_kind_and_data(void)
+{
+    static const Py_UCS4 u4[] = {0xFEFF, 0x61, 0xD800, 0x1F600};
+    static const unsigned short u2[] = {0xD83D, 0xDE00, 0xE9};
+    static const unsigned char u1[] = {0x61, 0xE9, 0xFF};
+    return Py_BuildValue("(NNNNNN)", outcome(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, u4, 4)), outcome(PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, u2, 3)),
+                         outcome(PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, u1, 3)), outcome(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, NULL, 0)),
+                         outcome(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, u4, -1)), outcome(PyUnicode_FromKindAndData(3, u4, 1)));
+}
+
 static PyObject *proof(PyObject *self, PyObject *helpers)
 {
-    return Py_BuildValue("(NNNNNNNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
-                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers), slice_index(helpers), private_writer(), set_default_ref(), module_by_def(), from_byte_array());
+    return Py_BuildValue("(NNNNNNNNNNNNNNNNNNNNN)", new_ref(), add_object_ref(), calls(), names(helpers), raised(), as_int(), dict_ref(), weak_ref(helpers), add_module_ref(), setref(),
+                         constants(), optional_item(), unicode_writer(), member_flags(), fully_qualified(helpers), slice_index(helpers), private_writer(), set_default_ref(), module_by_def(), from_byte_array(), from_kind_and_data());
 }

@@ -276,7 +276,9 @@ function expandFieldMacros(text: string, elements: InitElement[]): { elements: I
       out.push(e);
       continue;
     }
-    const body = `{${m[1].replace(/\\\r?\n/g, ' ')}}`;
+    // (lines spliced as the compiler splices them: a name split by a continuation is one name, and a `//` comment
+    // runs on through continued lines; the closing brace on a line of its own, after any such comment)
+    const body = `{${m[1].replace(/\\\r?\n/g, '')}\n}`;
     const inner = splitInitializer(body, 0, body.length - 1).elements;
     if (!inner.length || inner.some((x) => !x.field)) return `the initializer uses ${v}, a macro that stands for several fields, not all of them designated`;
     // a method table named in a macro several types use is theirs together: each conversion reads it, none
