@@ -28,6 +28,18 @@ export function wasmPaths(): { runtime: string; c: string } {
   };
 }
 
+/** The parser once initParser() has made it (for code that runs after an analysis parsed its file). */
+let ready_: Parser | null = null;
+
+/** Whether `value` reads as C where a designated initializer's value goes (false when there is no parser yet). */
+export function parsesAsFieldValue(value: string): boolean {
+  if (!ready_) return false;
+  const t = ready_.parse(`static T x = { .f = ${value}\n};\n`);
+  const ok = !!t && !t.rootNode.hasError;
+  t?.delete();
+  return ok;
+}
+
 export function initParser(): Promise<{ parser: Parser; language: Language }> {
   if (!ready) {
     ready = (async () => {
@@ -36,6 +48,7 @@ export function initParser(): Promise<{ parser: Parser; language: Language }> {
       const language = await Language.load(fs.readFileSync(paths.c));
       const parser = new Parser();
       parser.setLanguage(language);
+      ready_ = parser;
       return { parser, language };
     })();
     ready.catch(() => {

@@ -13,7 +13,7 @@
 import type { Catalog } from '../catalog';
 import { targetIndex } from '../catalog';
 import { afterIncludes } from '../compat';
-import type { Node, Tree } from '../parser';
+import { parsesAsFieldValue, type Node, type Tree } from '../parser';
 import type { Directive } from '../preproc';
 import { minorToString } from '../version';
 import { addressesOf, isNull, matchingBrace, splitInitializer, statementAround, stripCasts, type InitElement } from './cinit';
@@ -281,6 +281,9 @@ function expandFieldMacros(text: string, elements: InitElement[]): { elements: I
     const body = `{${m[1].replace(/\\\r?\n/g, '')}\n}`;
     const inner = splitInitializer(body, 0, body.length - 1).elements;
     if (!inner.length || inner.some((x) => !x.field)) return `the initializer uses ${v}, a macro that stands for several fields, not all of them designated`;
+    // (a macro's body is text the parser never saw as code: what it gives a field must read as C to be moved into code)
+    const garbled = inner.find((x) => !parsesAsFieldValue(x.value));
+    if (garbled) return `the macro ${v} gives ${garbled.field} a value that does not read as C: ${garbled.value.trim().split('\n')[0].slice(0, 60)}`;
     // a method table named in a macro several types use is theirs together: each conversion reads it, none
     // removes it while another type still uses the macro
     const uses = text.match(new RegExp(`\\b${v}\\b`, 'g'))?.length ?? 0;
