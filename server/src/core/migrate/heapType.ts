@@ -318,10 +318,15 @@ function runtimeAssignments(text: string, name: string): { field: string; value:
 }
 
 /** A function defined in the file, by name. */
-function functionNamed(tree: Tree, name: string): Node | null {
-  for (const f of tree.rootNode.descendantsOfType('function_definition')) {
+function functionNamed(tree: Tree, text: string, name: string): Node | null {
+  // (from the name's occurrences in the text up to the function around each: a walk over every function of the
+  // tree, per static type and per keystroke, took most of an analysis of a 4,000-line file)
+  if (!/^\w+$/.test(name)) return null;
+  for (const m of text.matchAll(new RegExp(`\\b${name}\\b`, 'g'))) {
+    let f: Node | null = tree.rootNode.descendantForIndex(m.index!, m.index! + name.length);
+    while (f && f.type !== 'function_definition') f = f.parent;
     const id = f?.childForFieldName('declarator')?.descendantsOfType('identifier')[0];
-    if (f && id?.text === name) return f;
+    if (f && id?.text === name && id.startIndex === m.index) return f;
   }
   return null;
 }
@@ -334,7 +339,7 @@ function firstParam(fn: Node): string | null {
 
 /** The dealloc keeps the type alive until the instance is freed, then releases it (heap types, 3.8+). */
 function deallocEdits(cx: StaticTypeInput, fnName: string, plan: Plan): void {
-  const fn = functionNamed(cx.tree, fnName);
+  const fn = functionNamed(cx.tree, cx.text, fnName);
   const body = fn?.childForFieldName('body');
   const self = fn && firstParam(fn);
   if (!fn || !body || !self) {
@@ -381,7 +386,7 @@ function traverseEdits(cx: StaticTypeInput, fnName: string, plan: Plan): void {
     plan.notes.push(`${fnName} does not visit the type: before 3.9 doing so could crash subclasses (the type may then outlive its last instance)`);
     return;
   }
-  const fn = functionNamed(cx.tree, fnName);
+  const fn = functionNamed(cx.tree, cx.text, fnName);
   const body = fn?.childForFieldName('body');
   const self = fn && firstParam(fn);
   if (!fn || !body || !self) {
@@ -467,7 +472,7 @@ function otherTypeInitializers(text: string, name: string): { start: number; end
 function createCall(cx: StaticTypeInput, bases: string, at: number): string {
   const spec = `&${cx.name}_spec`;
   const exec = /\{\s*Py_mod_exec\s*,\s*(?:\([^)]*\)\s*)?(\w+)\s*\}/.exec(cx.text)?.[1];
-  const fn = exec ? functionNamed(cx.tree, exec) : null;
+  const fn = exec ? functionNamed(cx.tree, cx.text, exec) : null;
   const module = fn && at > fn.startIndex && at < fn.endIndex ? firstParam(fn) : null;
   if (module && limitedAt(cx.cat, 'PyType_FromModuleAndSpec', cx.minor)) return `PyType_FromModuleAndSpec(${module}, ${spec}, ${bases})`;
   return bases === 'NULL' ? `PyType_FromSpec(${spec})` : `PyType_FromSpecWithBases(${spec}, ${bases})`;

@@ -31,13 +31,29 @@ function setFrom(body: Node, name: string, accessor: string): { decl: Node; sour
   return found;
 }
 
+/** The fixes made in one analysis (one tree), by function and kind/data names: each read of a function gets the
+ *  same fix, and a function reading hundreds of characters was walked once per read. */
+const made = new WeakMap<object, Map<string, Fix | null>>();
+
 /** The fix for `PyUnicode_READ(kind, data, i)` at `call`, covering every such read of the function. */
 export function unicodeReadFix(text: string, pos: PositionMap, call: Node): Fix | null {
   const a = argsOf(call);
   if (a.length !== 3 || a[0].type !== 'identifier' || a[1].type !== 'identifier') return null;
   let fn: Node | null = call.parent;
   while (fn && fn.type !== 'function_definition') fn = fn.parent;
-  const body = fn?.childForFieldName('body');
+  if (!fn) return null;
+  let cache = made.get(call.tree);
+  if (!cache) made.set(call.tree, (cache = new Map()));
+  const key = `${fn.startIndex}:${fn.endIndex}:${text.length}:${a[0].text}:${a[1].text}`;
+  if (!cache.has(key)) cache.set(key, functionFix(text, pos, fn, a[0].text, a[1].text));
+  const fix = cache.get(key)!;
+  // (each finding its own copy: fixes are not shared objects)
+  return fix && { ...fix, edits: fix.edits.map((e) => ({ range: e.range, newText: e.newText })) };
+}
+
+function functionFix(text: string, pos: PositionMap, fn: Node, kindName: string, dataName: string): Fix | null {
+  const a = [{ text: kindName }, { text: dataName }];
+  const body = fn.childForFieldName('body');
   if (!body) return null;
   const kind = setFrom(body, a[0].text, 'PyUnicode_KIND');
   const data = setFrom(body, a[1].text, 'PyUnicode_DATA');
