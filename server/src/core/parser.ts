@@ -31,10 +31,12 @@ export function wasmPaths(): { runtime: string; c: string } {
 /** The parser once initParser() has made it (for code that runs after an analysis parsed its file). */
 let ready_: Parser | null = null;
 
-/** Whether `value` reads as C where a designated initializer's value goes (false when there is no parser yet). */
+/** Whether `value` reads as C where a designated initializer's value goes (false when there is no parser yet).
+ *  Its directive lines are left out (`#ifdef X | FLAG #endif` inside a value is C; the grammar has no place for it). */
 export function parsesAsFieldValue(value: string): boolean {
   if (!ready_) return false;
-  const t = ready_.parse(`static T x = { .f = ${value}\n};\n`);
+  const code = value.replace(/^[ \t]*#.*$/gm, '');
+  const t = ready_.parse(`static T x = { .f = ${code}\n};\n`);
   const ok = !!t && !t.rootNode.hasError;
   t?.delete();
   return ok;

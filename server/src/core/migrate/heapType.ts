@@ -292,6 +292,9 @@ function expandFieldMacros(text: string, elements: InitElement[]): { elements: I
     // (offsets stay the macro use's: the whole definition is replaced, element offsets are not edited)
     out.push(...inner.map((x) => ({ ...x, start: e.start, end: e.end })), ...after);
   }
+  // (what the parser read around an odd token, `A:B` among the fields, is not always a value: each must read as C)
+  const odd = out.find((x) => !parsesAsFieldValue(x.value));
+  if (odd) return `the initializer gives ${odd.field ?? 'a positional field'} a value that does not read as C: ${odd.value.trim().split('\n')[0].slice(0, 60)}`;
   return { elements: out, definitions, fromSharedMacro };
 }
 
