@@ -51,6 +51,12 @@ const parts = new Map<string, string | null>();
 /** Folders of the project's Python code the module imports at init (--pythonpath: lazy-object-proxy's utils). */
 let pythonPath: string[] = [];
 
+/** The -I folders and the -D flags among the compiler arguments, for buildExtension. */
+const includeDirs = (extra: string[]): string[] => extra.filter((a) => a.startsWith('-I')).map((a) => a.slice(2));
+const defineFlags = (extra: string[]): string[] => extra.filter((a) => a.startsWith('-D'));
+/** Whether a C file defines a module's init (the others are parts of a module, or plain C). */
+const definesModule = (text: string): boolean => /PyInit_/.test(text);
+
 function gccErrors(file: string, minor: number | null, headers: string, extra: string[]): string[] {
   const limited = minor === null ? [] : [`-DPy_LIMITED_API=${minorToHex(minor)}`];
   const r = spawnSync('gcc', ['-fsyntax-only', '-fmax-errors=0', '-Werror=implicit-function-declaration', ...limited, '-I', headerDir(headers), ...extra, file], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -114,7 +120,7 @@ async function measure(file: string, minor: number, extra: string[], work: strin
   }
   try {
     const source = [out, ...siblings].map((f) => `#include ${JSON.stringify(f)}\n`).join('');
-    await buildExtension({ name: module, source, target: `3.${minor}`, headers: `3.${minor}`, into: dir, include: [path.dirname(out), ...extra.filter((a) => a.startsWith('-I')).map((a) => a.slice(2))], sources: [...pieces.map((f) => parts.get(f)!), ...link], defines: extra.filter((a) => a.startsWith('-D')) });
+    await buildExtension({ name: module, source, target: `3.${minor}`, headers: `3.${minor}`, into: dir, include: [path.dirname(out), ...includeDirs(extra)], sources: [...pieces.map((f) => parts.get(f)!), ...link], defines: defineFlags(extra) });
     row.builds = true;
   } catch (e) {
     row.builds = false;
@@ -151,7 +157,7 @@ function moduleFiles(file: string): { siblings: string[]; pieces: string[] } {
   const others = fs.readdirSync(dir).filter((n) => n.endsWith('.c') && path.join(dir, n) !== file).map((n) => path.join(dir, n));
   const texts = new Map(others.map((f) => [f, fs.readFileSync(f, 'utf8')]));
   const usesApi = (f: string): boolean => /#\s*include\s*[<"]Python\.h[>"]/.test(texts.get(f)!);
-  const isModule = (f: string): boolean => /PyInit_/.test(texts.get(f)!);
+  const isModule = (f: string): boolean => definesModule(texts.get(f)!);
   return { siblings: others.filter((f) => !usesApi(f) && !isModule(f)), pieces: others.filter((f) => usesApi(f) && !isModule(f)) };
 }
 
@@ -162,14 +168,14 @@ function moduleFiles(file: string): { siblings: string[]; pieces: string[] } {
  */
 async function compareSmoke(row: Row, o: { file: string; module: string; siblings: string[]; sources: string[]; extra: string[]; work: string; smoke: string; pythons: ReturnType<typeof interpreters>; migrated: Map<string, string> }): Promise<void> {
   const originalSource = [o.file, ...o.siblings].map((f) => `#include ${JSON.stringify(f)}\n`).join('');
-  const include = [path.dirname(o.file), ...o.extra.filter((a) => a.startsWith('-I')).map((a) => a.slice(2))];
+  const include = [path.dirname(o.file), ...includeDirs(o.extra)];
   const want = new Map<string, string>();
   const unbuilt: string[] = [];
   for (const py of o.pythons) {
     if (!o.migrated.has(py.minor)) continue;
     const full = path.join(o.work, `full-${o.module}-${py.minor}`);
     try {
-      await buildExtension({ name: o.module, source: originalSource, target: null, headers: py.minor, into: full, include, sources: o.sources, defines: o.extra.filter((a) => a.startsWith('-D')) });
+      await buildExtension({ name: o.module, source: originalSource, target: null, headers: py.minor, into: full, include, sources: o.sources, defines: defineFlags(o.extra) });
     } catch {
       unbuilt.push(py.minor);
       continue;
@@ -204,7 +210,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   let skipped = 0;
   // (the parts of a module before the modules: a module is built from their migrated copies)
-  const isModule = (f: string): boolean => /PyInit_/.test(fs.readFileSync(f, 'utf8'));
+  const isModule = (f: string): boolean => definesModule(fs.readFileSync(f, 'utf8'));
   const sources = files.filter((x) => x.endsWith('.c'));
   for (const f of [...sources.filter((x) => !isModule(x)), ...sources.filter(isModule)]) {
     const r = await measure(f, t.minor, extra, work);

@@ -29,14 +29,14 @@ export function wasmPaths(): { runtime: string; c: string } {
 }
 
 /** The parser once initParser() has made it (for code that runs after an analysis parsed its file). */
-let ready_: Parser | null = null;
+let made: Parser | null = null;
 
 /** Whether `value` reads as C where a designated initializer's value goes (false when there is no parser yet).
  *  Its directive lines are left out (`#ifdef X | FLAG #endif` inside a value is C; the grammar has no place for it). */
 export function parsesAsFieldValue(value: string): boolean {
-  if (!ready_) return false;
+  if (!made) return false;
   const code = value.replace(/^[ \t]*#.*$/gm, '');
-  const t = ready_.parse(`static T x = { .f = ${code}\n};\n`);
+  const t = made.parse(`static T x = { .f = ${code}\n};\n`);
   const ok = !!t && !t.rootNode.hasError;
   t?.delete();
   return ok;
@@ -50,7 +50,7 @@ export function initParser(): Promise<{ parser: Parser; language: Language }> {
       const language = await Language.load(fs.readFileSync(paths.c));
       const parser = new Parser();
       parser.setLanguage(language);
-      ready_ = parser;
+      made = parser;
       return { parser, language };
     })();
     ready.catch(() => {

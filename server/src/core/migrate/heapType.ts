@@ -256,6 +256,13 @@ function headerDeclarations(cx: StaticTypeInput): FileEdits[] | string {
  * body of `.tp_x = …,` lines shared by several types) are replaced by those fields; the name of such a macro
  * with a positional element in its body is returned instead (its meaning depends on where it stands).
  */
+/** The first of `xs` whose value does not read as C (a macro's body is text the parser never saw as code, and
+ *  what it read around an odd token, `A:B` among the fields, is not always a value), described; else null. */
+function unreadable(xs: InitElement[], source: string): string | null {
+  const x = xs.find((y) => !parsesAsFieldValue(y.value));
+  return x ? `${source} gives ${x.field ?? 'a positional field'} a value that does not read as C: ${x.value.trim().split('\n')[0].slice(0, 60)}` : null;
+}
+
 function expandFieldMacros(text: string, elements: InitElement[]): { elements: InitElement[]; definitions: { start: number; end: number }[]; fromSharedMacro: Set<string> } | string {
   const out: InitElement[] = [];
   const fromSharedMacro = new Set<string>();
@@ -273,6 +280,8 @@ function expandFieldMacros(text: string, elements: InitElement[]): { elements: I
     const m = /^[A-Za-z_]\w*$/.test(v) && !e.field ? new RegExp(`^[ \\t]*#[ \\t]*define[ \\t]+${v}(?![\\w(])((?:\\\\\\r?\\n|[^\\n])*)`, 'm').exec(text) : null;
     if (!m || splitTopLevel(m[1]) < 2) {
       if (glued) return `${v} is followed by a designated field with no comma between, and is not a macro of fields`;
+      const odd = unreadable([e], 'the initializer');
+      if (odd) return odd;
       out.push(e);
       continue;
     }
@@ -281,9 +290,8 @@ function expandFieldMacros(text: string, elements: InitElement[]): { elements: I
     const body = `{${m[1].replace(/\\\r?\n/g, '')}\n}`;
     const inner = splitInitializer(body, 0, body.length - 1).elements;
     if (!inner.length || inner.some((x) => !x.field)) return `the initializer uses ${v}, a macro that stands for several fields, not all of them designated`;
-    // (a macro's body is text the parser never saw as code: what it gives a field must read as C to be moved into code)
-    const garbled = inner.find((x) => !parsesAsFieldValue(x.value));
-    if (garbled) return `the macro ${v} gives ${garbled.field} a value that does not read as C: ${garbled.value.trim().split('\n')[0].slice(0, 60)}`;
+    const garbled = unreadable(inner, `the macro ${v}`) ?? unreadable(after, 'the initializer');
+    if (garbled) return garbled;
     // a method table named in a macro several types use is theirs together: each conversion reads it, none
     // removes it while another type still uses the macro
     const uses = text.match(new RegExp(`\\b${v}\\b`, 'g'))?.length ?? 0;
@@ -292,9 +300,6 @@ function expandFieldMacros(text: string, elements: InitElement[]): { elements: I
     // (offsets stay the macro use's: the whole definition is replaced, element offsets are not edited)
     out.push(...inner.map((x) => ({ ...x, start: e.start, end: e.end })), ...after);
   }
-  // (what the parser read around an odd token, `A:B` among the fields, is not always a value: each must read as C)
-  const odd = out.find((x) => !parsesAsFieldValue(x.value));
-  if (odd) return `the initializer gives ${odd.field ?? 'a positional field'} a value that does not read as C: ${odd.value.trim().split('\n')[0].slice(0, 60)}`;
   return { elements: out, definitions, fromSharedMacro };
 }
 

@@ -44,7 +44,7 @@ export function unicodeReadFix(text: string, pos: PositionMap, call: Node): Fix 
   if (!fn) return null;
   let cache = made.get(call.tree);
   if (!cache) made.set(call.tree, (cache = new Map()));
-  const key = `${fn.startIndex}:${fn.endIndex}:${text.length}:${a[0].text}:${a[1].text}`;
+  const key = `${fn.startIndex}:${fn.endIndex}:${a[0].text}:${a[1].text}`;
   if (!cache.has(key)) cache.set(key, functionFix(text, pos, fn, a[0].text, a[1].text));
   const fix = cache.get(key)!;
   // (each finding its own copy: fixes are not shared objects)
@@ -52,24 +52,23 @@ export function unicodeReadFix(text: string, pos: PositionMap, call: Node): Fix 
 }
 
 function functionFix(text: string, pos: PositionMap, fn: Node, kindName: string, dataName: string): Fix | null {
-  const a = [{ text: kindName }, { text: dataName }];
   const body = fn.childForFieldName('body');
   if (!body) return null;
-  const kind = setFrom(body, a[0].text, 'PyUnicode_KIND');
-  const data = setFrom(body, a[1].text, 'PyUnicode_DATA');
+  const kind = setFrom(body, kindName, 'PyUnicode_KIND');
+  const data = setFrom(body, dataName, 'PyUnicode_DATA');
   if (!kind || !data || kind.source !== data.source) return null;
   const s = kind.source;
   // the string itself is not assigned in the function (its storage would be another's)
   for (const x of body.descendantsOfType('assignment_expression')) if (x?.childForFieldName('left')?.text === s) return null;
   const edits: TextEdit[] = [];
   for (const id of body.descendantsOfType('identifier')) {
-    if (!id || (id.text !== a[0].text && id.text !== a[1].text)) continue;
+    if (!id || (id.text !== kindName && id.text !== dataName)) continue;
     if (id.startIndex >= kind.decl.startIndex && id.endIndex <= kind.decl.endIndex) continue;
     if (id.startIndex >= data.decl.startIndex && id.endIndex <= data.decl.endIndex) continue;
     const read = id.parent?.parent;
     const args = read?.type === 'call_expression' && read.childForFieldName('function')?.text === 'PyUnicode_READ' ? argsOf(read) : [];
-    if (args.length !== 3 || args[0].text !== a[0].text || args[1].text !== a[1].text) return null;
-    if (id.text === a[0].text) edits.push({ range: pos.range(read!.startIndex, read!.endIndex), newText: `PyUnicode_ReadChar(${s}, ${args[2].text})` });
+    if (args.length !== 3 || args[0].text !== kindName || args[1].text !== dataName) return null;
+    if (id.text === kindName) edits.push({ range: pos.range(read!.startIndex, read!.endIndex), newText: `PyUnicode_ReadChar(${s}, ${args[2].text})` });
   }
   for (const decl of [kind.decl, data.decl]) {
     const st = text.lastIndexOf('\n', decl.startIndex - 1) + 1;

@@ -1,7 +1,7 @@
 /** ABI005 opaque-struct-member: a member of a struct the Limited API makes opaque at the target. */
 import type { Catalog } from '../catalog';
 import { compatFix } from '../compat';
-import { unusedDefinitionFix } from '../migrate/deadCode';
+import { TABLE_TYPES, unusedDefinitionFix } from '../migrate/deadCode';
 import { iterNextFix } from '../migrate/iterNext';
 import { subSlotFix } from '../migrate/subSlots';
 import { SUB_TABLES } from '../migrate/heapType';
@@ -64,9 +64,8 @@ function vectorcallWrite(cx: RuleContext, field: ReturnType<MemberUse['field']>)
 
 const iterNext = (cx: RuleContext, field: ReturnType<MemberUse['field']>): Fix | null => (field ? iterNextFix(cx.pos, field) : null);
 
-const TABLES = new Set(Object.values(SUB_TABLES));
 /** A method table of a type (`tp_as_number`) or one of its slots (`nb_add`): read through PyType_GetSlot. */
-const tableMember = (name: string, owners: string[]): boolean => name in SUB_TABLES || owners.some((o) => TABLES.has(o));
+const tableMember = (name: string, owners: string[]): boolean => name in SUB_TABLES || owners.some((o) => TABLE_TYPES.has(o));
 
 export default defineRule({
   meta: { code: 'ABI005', name: 'opaque-struct-member', reuse: 'local' },
