@@ -29,11 +29,19 @@ function wholeLines(text: string, start: number, end: number): { start: number; 
   return { start: s, end: e };
 }
 
-function unusedMacro(text: string, pos: PositionMap, directives: Directive[], offset: number, watch: (word: string) => void): Fix | null {
+/** Whether the tree reads the directive [start, end) as one macro definition ending where it ends (where it reads
+ *  the continued lines otherwise, broken code is around it: removing the lexer's span would leave the rest). */
+function treeAgrees(tree: Tree, text: string, start: number, end: number): boolean {
+  let n: Node | null = tree.rootNode.descendantForIndex(start);
+  while (n && n.type !== 'preproc_def' && n.type !== 'preproc_function_def') n = n.parent;
+  return !!n && n.startIndex === start && /^\s*$/.test(text.slice(end, Math.max(end, n.endIndex))) && n.endIndex >= end;
+}
+
+function unusedMacro(text: string, pos: PositionMap, tree: Tree, directives: Directive[], offset: number, watch: (word: string) => void): Fix | null {
   const d = directives.find((x) => x.name === 'define' && x.start <= offset && offset < x.end);
   const name = d && /^([A-Za-z_]\w*)/.exec(d.rest)?.[1];
   if (name) watch(name);
-  if (!d || !name || usedElsewhere(text, name, d.start, d.end)) return null;
+  if (!d || !name || usedElsewhere(text, name, d.start, d.end) || !treeAgrees(tree, text, d.start, d.end)) return null;
   const span = wholeLines(text, d.start, d.end);
   return { kind: 'replace', title: `Remove the unused macro ${name}`, safety: 'safe', edits: [{ range: pos.range(span.start, span.end), newText: '' }] };
 }
@@ -55,5 +63,5 @@ function unusedTable(text: string, pos: PositionMap, tree: Tree, offset: number,
  *  is told the definition's name: whether the fix is offered depends on its uses anywhere in the file. */
 export function unusedDefinitionFix(path: string, text: string, pos: PositionMap, tree: Tree, directives: Directive[], offset: number, watch: (word: string) => void): Fix | null {
   if (!/\.c$/i.test(path)) return null;
-  return unusedMacro(text, pos, directives, offset, watch) ?? unusedTable(text, pos, tree, offset, watch);
+  return unusedMacro(text, pos, tree, directives, offset, watch) ?? unusedTable(text, pos, tree, offset, watch);
 }
