@@ -51,7 +51,17 @@ function compileWithCodeCache(file) {
   };
 }
 
-module.exports = function run(program, bundle, compiled) {
+/**
+ * V8's tiering for a short-lived process: a CLI run over a hundred files ends about when the JIT has compiled
+ * its hot functions, so TurboFan's and the WebAssembly tier-up's work in background threads is paid and little
+ * of it used. Waiting eight times longer before optimising (JavaScript) and four times longer (the parser's
+ * WebAssembly) measured 1.13 -> 0.94 s CPU and 0.72 -> 0.64 s wall on psutil (109 files); long runs still
+ * optimise what stays hot (docs/benchmarks.md). ABI3LINT_V8_DEFAULTS=1 keeps V8's defaults.
+ */
+const SHORT_RUN_FLAGS = '--interrupt-budget=540672 --wasm-tiering-budget=7200000';
+
+module.exports = function run(program, bundle, compiled, opts = {}) {
+  if (opts.shortRun && process.env.ABI3LINT_V8_DEFAULTS !== '1') require('node:v8').setFlagsFromString(SHORT_RUN_FLAGS);
   const root = path.join(__dirname, '..');
   const entry = [path.join(root, 'dist', bundle), path.join(root, 'out', ...compiled.split('/'))].find((f) => fs.existsSync(f));
   if (!entry) {

@@ -272,23 +272,23 @@ const MEMBER_PARENTS = new Set(['field_declaration', 'pointer_declarator', 'arra
  * `{`, `}`, `)` or a directive name, never an operator, `;`, `.`/`->` or `return`.
  */
 function lexicallyAUse(text: string, start: number, end: number): boolean {
-  let p = start - 1;
-  while (p >= 0) {
-    const c = text.charCodeAt(p);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) p--;
-    else break;
-  }
+  const p = codeBefore(text, start);
+  const c = p >= 0 ? text.charCodeAt(p) : -1;
+  // A name followed by a name or `*` is never declared there: a declarator ends before `;`, `,`, `=`, `[`, `(`,
+  // `)`, `:` or an attribute (`PyObject *self`, `} PyObject *\nf(`: the name is a type, or an operand).
+  const word = isIdChar(c) ? wordEndingAt(text, p) : '';
+  if (word !== 'define' && typeBeforeDeclarator(text, end)) return true;
+  if (p === AFTER_DIRECTIVE) return nextIs(text, end, 40); // `#endif⏎name(`: a call statement
   if (p < 0) return false;
-  const c = text.charCodeAt(p);
-  if (isIdChar(c)) {
-    let q = p;
-    while (q > 0 && isIdChar(text.charCodeAt(q - 1))) q--;
-    return USE_KEYWORDS.has(text.slice(q, p + 1));
-  }
+  if (word) return USE_KEYWORDS.has(word);
   switch (c) {
-    case 42: // * (pointer declarator or multiplication): ask the tree
     case 123: // {
+      // `{ name(`: a call statement (a declaration has a type before its name)
+      return nextIs(text, end, 40);
     case 125: // }
+      // `}⏎name(` likewise; on the brace's line `} Py_ALIGNED(8);` may end a struct (`struct {..} f(void);`)
+      return nextIs(text, end, 40) && text.slice(p, start).includes('\n');
+    case 42: // * (pointer declarator or multiplication): ask the tree
     case 92: // \\ (a continued line)
       return false;
     case 40: // (
@@ -315,6 +315,63 @@ function lexicallyAUse(text: string, start: number, end: number): boolean {
       return true; // = + - / % ^ ! ~ < > ? : ; [ ] . & | " ' #...
   }
 }
+
+/** codeBefore(): the name is the first token after a directive line. */
+const AFTER_DIRECTIVE = -2;
+
+/**
+ * The offset of the last character of code before `start` on this or earlier lines: spaces, block comments
+ * (`/* x *\/`) and a previous line's `//` comment are skipped. AFTER_DIRECTIVE when a directive line comes
+ * first, -1 at the start of the text.
+ */
+function codeBefore(text: string, start: number): number {
+  let p = start - 1;
+  for (let hops = 0; hops < 32; hops++) {
+    let crossed = false;
+    for (let c = text.charCodeAt(p); p >= 0 && (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11); c = text.charCodeAt(--p)) {
+      if (c === 10) crossed = true;
+    }
+    if (p < 0) return -1;
+    if (text.charCodeAt(p) === 47 && text.charCodeAt(p - 1) === 42) {
+      const open = text.lastIndexOf('/*', p - 2);
+      if (open < 0) return p;
+      p = open - 1;
+      continue;
+    }
+    if (!crossed) return p;
+    // at the end of an earlier line: a directive, or a line comment, are not code before the name
+    const ls = text.lastIndexOf('\n', p) + 1;
+    const line = text.slice(ls, p + 1);
+    if (/^[ \t]*#/.test(line) && text.charCodeAt(p) !== 92) return AFTER_DIRECTIVE;
+    const sl = line.indexOf('//');
+    if (sl < 0 || /["']/.test(line.slice(0, sl))) return p;
+    p = ls + sl - 1;
+  }
+  return -1; // (too many comments to look past: the caller asks the tree)
+}
+
+/** The word that ends at `p` (inclusive). */
+function wordEndingAt(text: string, p: number): string {
+  let q = p;
+  while (q > 0 && isIdChar(text.charCodeAt(q - 1))) q--;
+  return text.slice(q, p + 1);
+}
+
+/** Whether what follows `from` is `*` or a name that is not an attribute or a compiler keyword (`__x`, asm). */
+function typeBeforeDeclarator(text: string, from: number): boolean {
+  let q = from;
+  for (let c = text.charCodeAt(q); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++q));
+  const c = text.charCodeAt(q);
+  if (c === 42) return true;
+  if (!isIdChar(c) || (c >= 48 && c <= 57)) return false;
+  let e = q + 1;
+  while (e < text.length && isIdChar(text.charCodeAt(e))) e++;
+  const next = text.slice(q, e);
+  return !next.startsWith('__') && !NOT_A_DECLARED_NAME.has(next);
+}
+
+/** Names that can follow a declarator: attribute and assembly keywords. */
+const NOT_A_DECLARED_NAME = new Set(['asm', 'alignas', '_Alignas', 'PY_GCC_ATTRIBUTE']);
 
 function nextIs(text: string, from: number, code: number): boolean {
   let q = from;
@@ -405,14 +462,27 @@ export function notAUseAt(tree: Tree, text: string, start: number, end: number):
  */
 export function declaringRows(tree: Tree, text: string, name: string, member: boolean, rowOf: (offset: number) => number, from = 0, to = text.length): number[] {
   const rows: number[] = [];
-  const root = tree.rootNode;
   for (let i = text.indexOf(name, from); i >= 0 && i < to; i = text.indexOf(name, i + name.length)) {
     const end = i + name.length;
     if ((i > 0 && isIdChar(text.charCodeAt(i - 1))) || isIdChar(text.charCodeAt(end))) continue;
     if (lexicallyAUse(text, i, end)) continue;
-    if (declaresAt(root, i, end, member)) rows.push(rowOf(i));
+    if (declaresAt(tree.rootNode, i, end, member)) rows.push(rowOf(i));
   }
   return rows;
+}
+
+/**
+ * Whether the text may declare `name`: some whole-word occurrence is not plainly a use (declaringRows asks the
+ * tree only at such occurrences). A name that is not an identifier (a struct tag, `struct x`) may always be.
+ */
+export function mayDeclare(text: string, name: string): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(name)) return true;
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
+    const end = i + name.length;
+    if ((i > 0 && isIdChar(text.charCodeAt(i - 1))) || isIdChar(text.charCodeAt(end))) continue;
+    if (!lexicallyAUse(text, i, end)) return true;
+  }
+  return false;
 }
 
 /**

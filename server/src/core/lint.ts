@@ -17,7 +17,7 @@ import { raiseTargetFix } from './fixes';
 import { fsHost, isInside, type LintHost } from './host';
 import { lexicalPassWithReuse } from './incremental/pass';
 import { lineEditOf, movedDirectives, type IncrementalInput, type LineEdit, type Reuse } from './incremental/state';
-import { initParser, type Tree } from './parser';
+import { initParser, LazyTree, type Tree } from './parser';
 import { functionAround } from './declarations';
 import { PositionMap } from './position';
 import { scanDirectives, type Directive } from './preproc';
@@ -109,17 +109,16 @@ export async function lint(doc: LintDocument, opts: LintOptions = {}): Promise<L
   const big = tooLarge(doc.path, doc.text);
   if (big) return big;
   const result = emptyResult(doc.path);
-  let tree: Tree | null = null;
+  let tree: LazyTree | null = null;
   try {
     const cat = loadCatalog();
     const { parser } = await initParser();
     const text = doc.text.includes('\0') ? doc.text.replace(/\0/g, ' ') : doc.text;
     if (text !== doc.text) result.notices.push('NUL bytes were read as spaces');
-    const tp = performance.now();
-    tree = parser.parse(text);
-    result.timing.parse = performance.now() - tp;
-    if (!tree) throw new Error('tree-sitter returned no tree');
-    return (await analyze(text === doc.text ? doc : { ...doc, text }, tree, cat, settingsOf(opts), opts, result)).result;
+    tree = new LazyTree(parser, text);
+    const done = (await analyze(text === doc.text ? doc : { ...doc, text }, tree as unknown as Tree, cat, settingsOf(opts), opts, result)).result;
+    result.timing.parse = tree.parseMs;
+    return done;
   } catch (e) {
     return failed(result, e);
   } finally {
@@ -209,7 +208,7 @@ export async function analyze(doc: LintDocument, tree: Tree, cat: Catalog, setti
   const pos = new PositionMap(doc.text, opts.lineStarts);
   const inc = opts.incremental;
   const { directives, edit, kept } = directivesOf(doc, pos, inc);
-  if (opts.shareHeaders && /\.h$/i.test(doc.path)) shareAsHeader(doc.path, doc.text, tree, directives, opts.host ?? fsHost);
+  if (opts.shareHeaders && /\.h$/i.test(doc.path)) shareAsHeader(doc.path, doc.text, directives, opts.host ?? fsHost);
   const includes = await scanIncludes(doc.path, directives, opts, settings);
   result.notices.push(...includes.notices);
   const reporter = new Reporter(cat, settings, opts.select, opts.ignore, result.findings);

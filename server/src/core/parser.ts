@@ -60,6 +60,51 @@ export function initParser(): Promise<{ parser: Parser; language: Language }> {
   return ready;
 }
 
+/**
+ * A tree parsed when first asked for (`rootNode`): lint() hands one to the analysis, which reads most files
+ * lexically and asks the tree only where the text leaves a question (a declaration, a call's arguments). A
+ * file that never asks is never parsed. `delete()` frees the tree if it was made.
+ */
+export class LazyTree {
+  private made: Tree | null = null;
+  /** Milliseconds spent parsing (0 while unparsed). */
+  parseMs = 0;
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly text: string,
+  ) {}
+
+  get parsed(): boolean {
+    return this.made !== null;
+  }
+
+  get rootNode(): Node {
+    return this.tree().rootNode;
+  }
+
+  /** The real tree, parsed now if it was not yet. */
+  tree(): Tree {
+    if (!this.made) {
+      const t0 = performance.now();
+      this.made = parseWith(this.parser, this.text);
+      this.parseMs = performance.now() - t0;
+    }
+    return this.made;
+  }
+
+  delete(): void {
+    this.made?.delete();
+    this.made = null;
+  }
+}
+
+/** Parses text with the parser initParser() made (which must have been awaited); the caller deletes the tree. */
+export function parseNow(text: string): Tree {
+  if (!made) throw new Error('abi3lint: the parser is not initialised yet');
+  return parseWith(made, text);
+}
+
 /** Parses text; the caller owns (and must delete) the returned tree. */
 export async function parseC(text: string, oldTree?: Tree | null): Promise<Tree> {
   const { parser } = await initParser();

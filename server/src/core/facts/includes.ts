@@ -5,9 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { collectDeclarations } from '../declarations';
+import { collectDeclarations, mayDeclare } from '../declarations';
 import { fsHost, isInside, isReallyInside, type LintHost } from '../host';
-import { initParser, type Parser, type Tree } from '../parser';
+import { initParser, parseNow } from '../parser';
 import { scanDirectives, type ConditionUse, type Directive, type PreprocResult } from '../preproc';
 import type { Settings } from '../settings';
 import type { Target } from '../types';
@@ -28,9 +28,10 @@ export interface HeaderInfo {
   /** `#include <...>` lines and target defines of the header itself. */
   systemIncludes: string[];
   defines: TargetDefine[];
-  /** Declared names and struct members, with the rows that declare them (their #if decides, see project.ts). */
-  names: Map<string, number[]>;
-  members: Map<string, number[]>;
+  /** The rows that declare a name (a struct member when `member`); their #if decides (see project.ts). */
+  rowsOf(name: string, member: boolean): number[] | undefined;
+  /** Every declared name and struct member, with the rows that declare them. */
+  declarations(): HeaderDeclarations;
   lineCount: number;
   /** The header's #if conditions per target (computed when a name is asked about). */
   conditions?: Map<string, Conditions>;
@@ -43,31 +44,56 @@ export interface HeaderInfo {
 const headerCache = new Map<string, HeaderInfo>();
 let headerIds = 0;
 
-function headerInfo(parser: Parser, file: string, text: string, stamp: string | null): HeaderInfo {
+function headerInfo(file: string, text: string, stamp: string | null): HeaderInfo {
   const hit = headerCache.get(file);
   if (hit && hit.text === text) {
     hit.stamp = stamp;
     return hit;
   }
-  const tree = parser.parse(text);
+  return headerInfoOf(file, text, stamp, scanDirectives(text));
+}
+
+export interface HeaderDeclarations {
+  names: Map<string, number[]>;
+  members: Map<string, number[]>;
+}
+
+/**
+ * What a header declares, read from its tree (parsed here, and freed). Asked only for a name that the text
+ * may declare (see mayDeclare): most headers are never parsed in a CLI run, as most names their includers ask
+ * about are plainly used there (`PyObject *self`), not declared.
+ */
+function declarationsOf(text: string, directives: Directive[]): HeaderDeclarations {
+  const names = new Map<string, number[]>();
+  const members = new Map<string, number[]>();
+  const tree = parseNow(text);
   try {
-    return headerInfoOf(file, text, stamp, tree, scanDirectives(text));
+    for (const decl of collectDeclarations(tree.rootNode)) {
+      const row = decl.node.startPosition.row;
+      addRow(names, decl.name, row);
+      for (const mm of decl.members ?? []) addRow(members, mm, row);
+    }
   } finally {
-    tree?.delete();
+    tree.delete();
   }
+  for (const [mm, row] of pastedMembers(text, directives)) addRow(members, mm, row);
+  return { names, members };
 }
 
 /**
  * A header the CLI checks as a file of its own is also included by others: what they need of it is taken from
  * the tree and directives of that check, so it is not parsed again (the CLI checks headers first).
  */
-export function shareAsHeader(file: string, text: string, tree: Tree, directives: Directive[], host: LintHost): void {
+export function shareAsHeader(file: string, text: string, directives: Directive[], host: LintHost): void {
   const stamp = host.stamp?.(path.resolve(file));
   if (typeof stamp !== 'string' || headerCache.get(file)?.stamp === stamp) return;
-  headerInfoOf(path.resolve(file), text, stamp, tree, directives);
+  headerInfoOf(path.resolve(file), text, stamp, directives);
 }
 
-function headerInfoOf(file: string, text: string, stamp: string | null, tree: Tree | null, directives: Directive[]): HeaderInfo {
+function headerInfoOf(file: string, text: string, stamp: string | null, directives: Directive[]): HeaderInfo {
+  let decls: HeaderDeclarations | null = null;
+  let pasted: Map<string, number[]> | null = null;
+  const declarations = (): HeaderDeclarations => (decls ??= declarationsOf(text, directives));
   const entry: HeaderInfo = {
     id: ++headerIds,
     file,
@@ -76,18 +102,18 @@ function headerInfoOf(file: string, text: string, stamp: string | null, tree: Tr
     directives,
     systemIncludes: directives.map((d) => (d.name === 'include' ? /^<([^>]+)>/.exec(d.rest)?.[1] : undefined)).filter((x): x is string => !!x),
     defines: findTargetDefines(file, directives),
-    names: new Map(),
-    members: new Map(),
+    declarations,
+    rowsOf(name, member) {
+      if (decls || mayDeclare(text, name)) return (member ? declarations().members : declarations().names).get(name);
+      if (!member) return undefined;
+      if (!pasted) {
+        pasted = new Map();
+        for (const [mm, row] of pastedMembers(text, directives)) addRow(pasted, mm, row);
+      }
+      return pasted.get(name);
+    },
     lineCount: text.split('\n').length,
   };
-  if (tree) {
-    for (const decl of collectDeclarations(tree.rootNode)) {
-      const row = decl.node.startPosition.row;
-      addRow(entry.names, decl.name, row);
-      for (const mm of decl.members ?? []) addRow(entry.members, mm, row);
-    }
-  }
-  for (const [mm, row] of pastedMembers(text, directives)) addRow(entry.members, mm, row);
   remember(file, entry);
   return entry;
 }
@@ -173,7 +199,7 @@ function recall(file: string): HeaderInfo | undefined {
  * Project headers named by #include "..." (searched like a compiler: the including file's folder, then include
  * dirs). Under a root, a header whose real path (symlinks resolved) leaves it is not read: `escaped` names it.
  */
-function resolveInclude(parser: Parser, spec: string, fromDir: string, includeDirs: string[], root: string | undefined, host: LintHost, escaped: string[]): { file: string; info: HeaderInfo } | null {
+function resolveInclude(spec: string, fromDir: string, includeDirs: string[], root: string | undefined, host: LintHost, escaped: string[]): { file: string; info: HeaderInfo } | null {
   for (const dir of [fromDir, ...includeDirs]) {
     const file = path.resolve(dir, spec);
     if (root && !isInside(root, file)) continue;
@@ -185,11 +211,11 @@ function resolveInclude(parser: Parser, spec: string, fromDir: string, includeDi
     if (text === undefined) continue;
     if (root && stamp !== null && !isReallyInside(root, file)) {
       // (kept, empty, so that the next keystroke does not resolve the link again)
-      remember(file, { ...headerInfo(parser, file, '', stamp), outside: true });
+      remember(file, { ...headerInfo(file, '', stamp), outside: true });
       escaped.push(file);
       return null;
     }
-    return { file, info: headerInfo(parser, file, text, stamp) };
+    return { file, info: headerInfo(file, text, stamp) };
   }
   return null;
 }
@@ -257,7 +283,7 @@ export async function scanIncludes(file: string, directives: Directive[], where:
   const root = where.root;
   const includeDirs = resolvedIncludeDirs(settings.includeDirs, root ?? path.dirname(file), root);
   const escaped: string[] = [];
-  const { parser } = await initParser();
+  await initParser(); // (a header's declarations are read with it when asked: parseNow)
   let sawPythonH = false;
   const visit = (file: string, dirs: Directive[], depth: number): void => {
     for (const d of dirs) {
@@ -265,7 +291,7 @@ export async function scanIncludes(file: string, directives: Directive[], where:
       if (d.name !== 'include') continue;
       const m = /^"([^"]+)"/.exec(d.rest);
       if (!m) continue;
-      const r = resolveInclude(parser, m[1], path.dirname(file), includeDirs, root, host, escaped);
+      const r = resolveInclude(m[1], path.dirname(file), includeDirs, root, host, escaped);
       if (!r || seen.has(r.file)) continue;
       seen.add(r.file);
       if (depth >= MAX_INCLUDE_DEPTH) {

@@ -113,7 +113,7 @@ export class ProjectDeclarations {
     if (st) return st;
     st = { project: false, covered: false };
     for (const h of this.headers) {
-      const rows = (member ? h.members : h.names).get(name);
+      const rows = h.rowsOf(name, member);
       if (!rows) continue;
       const cond = headerConditions(h, this.target);
       const one = member ? { project: rows.some((r) => !cond.pp.isInactive(r)), covered: false } : judgeRows(rows, cond, this.cat.names.get(name), this.target);

@@ -93,8 +93,8 @@ export default defineRule({
       if (d.name !== 'include' || cx.pp.isInactive(d.line)) continue;
       const h = includedHeader(d, headers);
       if (!h) continue;
-      used ??= namesUsed(cx.doc.text, new Map(headers.flatMap((x) => [...x.names])));
-      const p = plan(cx, new Set([...used].filter((n) => h.names.has(n))));
+      used ??= namesUsed(cx.doc.text, new Map(headers.flatMap((x) => [...x.declarations().names])));
+      const p = plan(cx, new Set([...used].filter((n) => h.declarations().names.has(n))));
       const spec = path.basename(h.file);
       const target = minorToString(cx.target.minor);
       const base = `${spec} is written for the full C API: it picks its polyfills by PY_VERSION_HEX, the version of the headers used for the build, so with older headers it compiles API the Limited API lacks and with newer ones it leaves names newer than ${target} undeclared`;

@@ -5,6 +5,7 @@
  * Inactive code at the target is skipped.
  */
 import { callOfIdentifier } from '../declarations';
+import { plainCallArguments, type ArgRange } from '../plainCall';
 import { loadBehaviour, minorNumber, type Behaviour, type Fact } from '../behaviour';
 import { FORMAT_FUNCTIONS, decodeLiterals, formatUnits, stringMacros, type Decoded, type Family, type FormatUnit } from '../formats';
 import type { Node } from '../parser';
@@ -105,9 +106,11 @@ class SiteFinder {
     for (const m of this.text.matchAll(FORMAT_CALL)) {
       const start = m.index ?? 0;
       if (!this.active(start)) continue;
+      const { family, arg } = FORMAT_FUNCTIONS.get(m[1])!;
+      const plain = plainCallArguments(this.text, start, start + m[1].length);
+      if (plain && !plain.some((a) => this.mayHaveFormatSite(family, a))) continue;
       const call = callOfIdentifier(this.cx.tree, start, start + m[1].length);
       if (!call) continue;
-      const { family, arg } = FORMAT_FUNCTIONS.get(m[1])!;
       const fmtArg = callArguments(call)[arg];
       const d = fmtArg ? this.formatOf(fmtArg) : null;
       if (!d) continue;
@@ -129,6 +132,17 @@ class SiteFinder {
         if (fact) yield { fact, start: at(hashed), end: to(hashed), text: text(hashed) };
       }
     }
+  }
+
+  /** Whether an argument, read from the text, can hold a unit that formats() reports (a string with such a unit,
+   *  or a macro naming one): only then is the call looked up in the tree. */
+  private mayHaveFormatSite(family: Family, a: ArgRange): boolean {
+    const src = this.text.slice(a.start, a.end);
+    const d = /^[A-Za-z_]\w*$/.test(src) ? (this.macros ??= stringMacros(this.text)).get(src) : decodeLiterals(src, a.start);
+    if (!d) return false;
+    const facts = this.b.units.get(family);
+    const hashes = this.cx.target.minor < 13 && family !== 'PyUnicode_FromFormat';
+    return formatUnits(family, d).some((u) => facts?.has(u.key) || (hashes && u.hash));
   }
 
   private hashFact(family: Family, clean: boolean): Fact | undefined {
@@ -223,6 +237,10 @@ class SiteFinder {
     for (const m of this.text.matchAll(new RegExp(`\\b(${[...byFunction.keys()].join('|')})\\s*\\(`, 'g'))) {
       const start = m.index ?? 0;
       if (!this.active(start)) continue;
+      // (read from the text first: a call none of whose arguments has a checked value is not looked up)
+      const plain = plainCallArguments(this.text, start, start + m[1].length);
+      const facts = byFunction.get(m[1])!;
+      if (plain && !plain.some((a) => facts.some((f) => f.construct.kind === 'argument' && argumentTextIs(this.text.slice(a.start, a.end), f.construct.value)))) continue;
       const call = callOfIdentifier(this.cx.tree, start, start + m[1].length);
       if (!call) continue;
       const args = callArguments(call);
@@ -238,15 +256,20 @@ class SiteFinder {
 const STATIC_TYPE = /^(\(\s*\w+\s*\*\s*\)\s*)?&\s*\(?\s*Py\w*_Type\s*\)?$/;
 const ADDRESS = /^(\(\s*\w+\s*\*\s*\)\s*)?&\s*\(?\s*\w+\s*\)?$/;
 
-function argumentIs(a: Node, value: 'NULL' | 'static-type' | 'non-tuple', args: Node[], when: string | undefined): boolean {
-  const t = a.text.replace(/\s+/g, ' ').trim();
-  if (value === 'NULL') {
-    if (!/^(\(\s*\w+\s*\*\s*\)\s*)?(NULL|0)$/.test(t)) return false;
-    // "size>0": the next argument is not a literal 0
-    return when !== 'size>0' || !/^\(?\s*0\s*\)?$/.test(args[1]?.text.trim() ?? '0');
-  }
+type ArgumentValue = 'NULL' | 'static-type' | 'non-tuple';
+
+/** Whether an argument's text is of the kind a fact names. */
+function argumentTextIs(text: string, value: ArgumentValue): boolean {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (value === 'NULL') return /^(\(\s*\w+\s*\*\s*\)\s*)?(NULL|0)$/.test(t);
   if (value === 'static-type') return STATIC_TYPE.test(t);
   return ADDRESS.test(t);
+}
+
+function argumentIs(a: Node, value: ArgumentValue, args: Node[], when: string | undefined): boolean {
+  if (!argumentTextIs(a.text, value)) return false;
+  // "size>0": the next argument is not a literal 0
+  return value !== 'NULL' || when !== 'size>0' || !/^\(?\s*0\s*\)?$/.test(args[1]?.text.trim() ?? '0');
 }
 
 export const factVersion = (f: Fact): number => minorNumber(f.version);

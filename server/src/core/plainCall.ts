@@ -1,0 +1,51 @@
+/**
+ * A call read from the text alone, when it is plainly written: the name, `(`, arguments with balanced
+ * parentheses and no brace, semicolon or directive among them, `)`. The rules that look at a call's arguments
+ * (format strings, literal arguments) read it this way first to learn whether the call can matter at all; only
+ * a call that can is looked up in the tree, so that most files are never parsed (see LazyTree).
+ *
+ * The answer is only ever used to rule a call out: a call that reads differently in the tree (error recovery,
+ * a call inside a comment or a macro body) is asked of the tree whenever the text leaves it possible.
+ */
+import { COMMENT, EOF, HASH, IDENT, Lexer, NEWLINE, PUNCT } from './lexer';
+import { lineStartAt } from './position';
+
+/** An argument's range [start, end), comments and surrounding space excluded. */
+export interface ArgRange {
+  start: number;
+  end: number;
+}
+
+/** The arguments of the call whose name is at [start, end), or null when it is not plainly written there. */
+export function plainCallArguments(text: string, start: number, end: number): ArgRange[] | null {
+  const lx = new Lexer(text, lineStartAt(text, start));
+  let k = lx.next();
+  while (k !== EOF && lx.start < start) k = lx.next();
+  if (k !== IDENT || lx.start !== start || lx.end !== end) return null;
+  do k = lx.next();
+  while (k === COMMENT || k === NEWLINE);
+  if (k !== PUNCT || text.charCodeAt(lx.start) !== 40) return null;
+  const args: ArgRange[] = [];
+  let depth = 0;
+  let from = -1;
+  let to = -1;
+  for (k = lx.next(); k !== EOF; k = lx.next()) {
+    if (k === HASH) return null;
+    if (k === COMMENT || k === NEWLINE) continue;
+    const c = k === PUNCT ? text.charCodeAt(lx.start) : 0;
+    if (c === 123 || c === 125 || c === 59) return null; // { } ;
+    if (depth === 0 && (c === 44 || c === 41)) {
+      // , or the closing )
+      if (from >= 0) args.push({ start: from, end: to });
+      else if (c === 44 || args.length) return null; // an empty argument
+      if (c === 41) return args;
+      from = -1;
+      continue;
+    }
+    if (c === 40) depth++;
+    else if (c === 41) depth--;
+    if (from < 0) from = lx.start;
+    to = lx.end;
+  }
+  return null;
+}
