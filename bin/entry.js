@@ -35,6 +35,14 @@ function compileWithCodeCache(file) {
       try {
         fs.mkdirSync(path.dirname(cache), { recursive: true });
         fs.writeFileSync(cache, script.createCachedData());
+        // caches of other builds of this bundle not written for a week: an old install's (two installs in use
+        // each keep theirs)
+        const prefix = `${path.basename(file)}-`;
+        const dir = path.dirname(cache);
+        for (const f of fs.readdirSync(dir)) {
+          const p = path.join(dir, f);
+          if (f.startsWith(prefix) && p !== cache && Date.now() - fs.statSync(p).mtimeMs > 7 * 86400e3) fs.rmSync(p, { force: true });
+        }
       } catch {
         /* a read-only home: no cache, nothing else changes */
       }
@@ -60,8 +68,45 @@ function compileWithCodeCache(file) {
  */
 const SHORT_RUN_FLAGS = '--interrupt-budget=540672 --wasm-tiering-budget=7200000';
 
+/**
+ * The worker threads of `--jobs`, started before this thread loads the bundle: a worker needs about a fifth of a
+ * second to start (Node's own start-up in the thread, the bundle, the data), which it then spends while this
+ * thread does the same instead of after. Only for a check run over a folder (a few files named one by one stay
+ * in one thread), and only for `--jobs N` (with auto, the default, the CLI decides from the files' sizes); the
+ * CLI terminates the workers it turns out not to need (parallel.ts). Returns them.
+ */
+function prestartWorkers(argv, entryFile) {
+  const { Worker, isMainThread } = require('node:worker_threads');
+  if (!isMainThread || process.env.ABI3LINT_NO_PRESTART === '1') return [];
+  if (['migrate', 'audit'].includes(argv[0]) || argv.some((a) => /^(-h|--help|-V|--version|--explain(=.*)?)$/.test(a))) return [];
+  let jobs = 1;
+  let folder = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const j = /^(?:-j|--jobs)(?:=?(.+))?$/.exec(a);
+    if (j) {
+      jobs = Number(j[1] ?? argv[++i]);
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    try {
+      folder ||= fs.statSync(a).isDirectory();
+    } catch {
+      /* not a path (an option's value): nothing */
+    }
+  }
+  if (!folder || !Number.isInteger(jobs) || jobs < 2) return [];
+  // (unref'd: a run that ends before it checks anything, a usage error, must not wait for them)
+  return Array.from({ length: jobs - 1 }, () => {
+    const w = new Worker(entryFile, { workerData: { abi3lintPrestart: true } });
+    w.unref();
+    return w;
+  });
+}
+
 module.exports = function run(program, bundle, compiled, opts = {}) {
   if (opts.shortRun && process.env.ABI3LINT_V8_DEFAULTS !== '1') require('node:v8').setFlagsFromString(SHORT_RUN_FLAGS);
+  if (opts.shortRun) globalThis[Symbol.for('abi3lint.prestarted')] = prestartWorkers(process.argv.slice(2), require.main?.filename ?? __filename);
   const root = path.join(__dirname, '..');
   const entry = [path.join(root, 'dist', bundle), path.join(root, 'out', ...compiled.split('/'))].find((f) => fs.existsSync(f));
   if (!entry) {

@@ -68,7 +68,7 @@ function processRun(args: string[], cwd: string, preload: string, env: NodeJS.Pr
  * the same parser (scripts/parse-only.ts), single-threaded; and `--jobs` (the cores) against `--jobs 1` on a
  * 400-file tree. Paired runs, A B A B, medians of the ratios.
  */
-function wholeProcess(corpus: string, runs: number): { cpuRatio: number; wallRatio: number; jobsRatio: number; jobs: number; parseCpuMs: number; lintCpuMs: number; files400: number } {
+function wholeProcess(corpus: string, runs: number): { cpuRatio: number; wallRatio: number; jobsRatio: number; autoRatio: number; jobsRatio1600: number; jobs: number; parseCpuMs: number; lintCpuMs: number; files400: number } {
   const preload = path.join(os.tmpdir(), `abi3lint-bench-cpu-${process.pid}.js`);
   fs.writeFileSync(preload, "process.on('exit', () => { try { require('fs').writeSync(3, JSON.stringify(process.cpuUsage())); } catch {} });\n");
   const cli = path.join(ROOT, 'bin', 'abi3lint.js');
@@ -86,18 +86,26 @@ function wholeProcess(corpus: string, runs: number): { cpuRatio: number; wallRat
     lintCpu.push(a.cpuMs);
     parseCpu.push(b.cpuMs);
   }
-  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-bench-400-'));
-  for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(tree, `m${String(i).padStart(3, '0')}.c`), generateSource(200 + ((i * 53) % 600), i + 7));
   const jobs = os.availableParallelism();
-  const jr: number[] = [];
-  for (let i = 0; i < Math.max(5, runs); i++) {
-    const a = processRun([cli, '--format', 'json', '-j', String(jobs), '.'], tree, preload);
-    const b = processRun([cli, '--format', 'json', '-j', '1', '.'], tree, preload);
-    jr.push(a.wallMs / b.wallMs);
-  }
-  fs.rmSync(tree, { recursive: true, force: true });
+  // --jobs <cores> against --jobs 1 (wall), on 400 generated files (6 MB) and on 1,600 (25 MB); and auto
+  const jobsRatio = (files: number, arg: string): number => {
+    const tree = fs.mkdtempSync(path.join(os.tmpdir(), `abi3lint-bench-${files}-`));
+    for (let i = 0; i < files; i++) fs.writeFileSync(path.join(tree, `m${String(i).padStart(4, '0')}.c`), generateSource(200 + (((i % 400) * 53) % 600), (i % 400) + 7));
+    const jr: number[] = [];
+    processRun([cli, '--format', 'json', '-j', arg, '.'], tree, preload); // (warm-up)
+    for (let i = 0; i < Math.max(5, runs); i++) {
+      const a = processRun([cli, '--format', 'json', '-j', arg, '.'], tree, preload);
+      const b = processRun([cli, '--format', 'json', '-j', '1', '.'], tree, preload);
+      jr.push(a.wallMs / b.wallMs);
+    }
+    fs.rmSync(tree, { recursive: true, force: true });
+    return median(jr);
+  };
+  const jobs400 = jobsRatio(400, String(jobs));
+  const auto400 = jobsRatio(400, 'auto');
+  const jobs1600 = jobsRatio(1600, String(jobs));
   fs.rmSync(preload, { force: true });
-  return { cpuRatio: median(cpu), wallRatio: median(wall), jobsRatio: median(jr), jobs, parseCpuMs: median(parseCpu), lintCpuMs: median(lintCpu), files400: 400 };
+  return { cpuRatio: median(cpu), wallRatio: median(wall), jobsRatio: jobs400, autoRatio: auto400, jobsRatio1600: jobs1600, jobs, parseCpuMs: median(parseCpu), lintCpuMs: median(lintCpu), files400: 400 };
 }
 
 async function main(): Promise<void> {
@@ -164,9 +172,11 @@ async function main(): Promise<void> {
   // --- 7. whole processes, as a CI user waits for them
   const wp = wholeProcess(corpus, runs);
   report.wholeProcess = wp;
-  say(`7. whole process (${files.length} files): CLI --jobs 1 ${fmt(wp.lintCpuMs)} ms CPU vs parse-only process ${fmt(wp.parseCpuMs)} ms: ${wp.cpuRatio.toFixed(2)}× CPU, ${wp.wallRatio.toFixed(2)}× wall (goal ≤ 1.3×); --jobs ${wp.jobs} vs --jobs 1 on ${wp.files400} files: ${wp.jobsRatio.toFixed(2)}× the wall time (goal ≤ 0.7×)`);
+  say(`7. whole process (${files.length} files): CLI --jobs 1 ${fmt(wp.lintCpuMs)} ms CPU vs parse-only process ${fmt(wp.parseCpuMs)} ms: ${wp.cpuRatio.toFixed(2)}× CPU, ${wp.wallRatio.toFixed(2)}× wall (goal ≤ 1.3×); --jobs ${wp.jobs} vs --jobs 1 on ${wp.files400} files: ${wp.jobsRatio.toFixed(2)}× the wall time (goal ≤ 0.7×), --jobs auto ${wp.autoRatio.toFixed(2)}×; on 1,600 files: --jobs ${wp.jobs} ${wp.jobsRatio1600.toFixed(2)}×`);
   row('7 whole-process CLI / parse-only (CPU)', `${wp.cpuRatio.toFixed(2)}×`, '≤ 1.3×', wp.cpuRatio <= 1.3);
   row(`7 --jobs ${wp.jobs} / --jobs 1, 400 files (wall)`, `${wp.jobsRatio.toFixed(2)}×`, '≤ 0.7×', wp.jobsRatio <= 0.7);
+  row(`7 --jobs ${wp.jobs} / --jobs 1, 1,600 files (wall)`, `${wp.jobsRatio1600.toFixed(2)}×`, '≤ 0.7×', wp.jobsRatio1600 <= 0.7);
+  row('7 --jobs auto / --jobs 1, 400 files (wall)', `${wp.autoRatio.toFixed(2)}×`, '≤ 1.05× (never slower)', wp.autoRatio <= 1.05);
 
   // --- 3. against the compiler: per file vs gcc -fsyntax-only with the real headers
   const headers = path.join(CACHE, 'headers', '3.15');

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import Ajv from 'ajv-draft-04';
 import { ROOT } from './helpers/fixtures';
+import { generateSource } from '../scripts/gen-source';
 
 const BIN = path.join(ROOT, 'bin', 'abi3lint.js');
 
@@ -169,4 +170,36 @@ test('abi3lint migrate on a file whose types a project header declares: the head
     assert.equal(fs.readFileSync(path.join(dir, 'boxes.h'), 'utf8'), fs.readFileSync(path.join(fx, 'boxes.3.10.out.h'), 'utf8'));
     assert.equal(fs.readFileSync(path.join(dir, 'boxes-header.c'), 'utf8'), fs.readFileSync(path.join(fx, 'boxes-header.3.10.out.c'), 'utf8'));
   }
+});
+
+test('--jobs: worker threads give the output and exit status of one thread, in the same order; auto keeps a small tree in one thread', () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 60; i++) files[`m${String(i).padStart(2, '0')}.c`] = generateSource(80 + ((i * 37) % 200), i + 3);
+  files['shared.h'] = '#include <Python.h>\nstatic inline PyObject *first(PyObject *t) { return PyTuple_GET_ITEM(t, 0); }\n';
+  const dir = tmpProject(files);
+  const env = { ...process.env, ABI3LINT_DEBUG_JOBS: '1' };
+  const runIn = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env });
+  for (const format of ['json', 'text']) {
+    const one = runIn(['--format', format, '-j', '1', '.']);
+    const two = runIn(['--format', format, '-j', '2', '.']);
+    assert.match(two.stderr, /61 files, 1 workers \(1 started early\)/, 'the run used a worker started before the bundle loaded');
+    assert.match(two.stderr, /a worker checked [1-9]\d* files/, 'the worker checked files');
+    assert.equal(two.status, one.status);
+    assert.ok(one.stdout.length > 1000);
+    assert.equal(two.stdout, one.stdout, `${format}: -j 2 and -j 1 differ`);
+  }
+  const auto = runIn(['--format', 'json', '.']);
+  assert.match(auto.stderr, /61 files, 0 workers \(0 started early\)/, 'auto: a tree of a few hundred kB stays in one thread');
+  assert.equal(auto.stdout, runIn(['--format', 'json', '-j', '1', '.']).stdout);
+});
+
+test('--jobs: a run that ends before checking (a usage error) does not wait for the workers started early', () => {
+  const dir = tmpProject({ 'a.c': MOD });
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [BIN, '--format', 'yaml', '-j', '2', '.'], { cwd: dir, encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--format/);
+  assert.ok(Date.now() - t0 < 15000, 'the process ended');
+  assert.equal(run(['-j', 'many', '.'], dir).code, 2);
+  assert.match(run(['-j', 'many', '.'], dir).stderr, /not auto or a whole number/);
 });

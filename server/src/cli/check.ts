@@ -10,6 +10,7 @@ import { readRegularFile, runHost, type LintHost } from '../core/host';
 import { lint, type LintOptions } from '../core/lint';
 import type { Settings } from '../core/settings';
 import type { LintResult } from '../core/types';
+import { formatJsonFile } from './format';
 
 /** Files larger than this are not even read (lint() analyses up to MAX_FILE_BYTES and says so above it). */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
@@ -22,13 +23,32 @@ export interface CheckOptions {
   fix: boolean;
   unsafeFixes: boolean;
   cwd: string;
+  /** The output is JSON: each file's entry is made where it is checked (see preformat). */
+  json?: boolean;
 }
 
 export interface CheckOutcome {
+  /** Null when the file was not checked, or when its JSON entry was made already (`json`, `status`). */
   result: LintResult | null;
   fixed: number;
   /** Lines for stderr. */
   messages: string[];
+  /** The file's entry of the JSON output. */
+  json?: string;
+  /** What the exit status needs of a result formatted already. */
+  status?: { path: string; error: boolean; internalError?: string };
+}
+
+/**
+ * An outcome with its result formatted as JSON where it was checked: a worker sends a string instead of the
+ * result's objects, which the main thread would copy and then turn into the same string (measured on 400
+ * generated files with 14k findings: the copies took the main thread about a tenth of the run).
+ */
+export function preformat(outcome: CheckOutcome): CheckOutcome {
+  const r = outcome.result;
+  if (!r) return outcome;
+  const status = { path: r.path, error: r.findings.some((f) => f.severity === 'error'), internalError: r.internalError };
+  return { ...outcome, result: null, json: formatJsonFile(r), status };
 }
 
 /** One host per run (its build-configuration cache): each file stat'ed once. */
@@ -58,7 +78,8 @@ export async function checkFile(file: string, o: CheckOptions, cache: Map<string
   if (r.target && r.target.source.kind !== 'option') {
     r.target = { ...r.target, source: { ...r.target.source, file: path.relative(o.cwd, r.target.source.file) || path.basename(file) } };
   }
-  return { result: r, fixed, messages: [] };
+  const outcome = { result: r, fixed, messages: [] };
+  return o.json ? preformat(outcome) : outcome;
 }
 
 /**

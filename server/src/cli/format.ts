@@ -29,7 +29,19 @@ function ruleHelp(code: string): { help?: { text: string; markdown: string } } {
 }
 
 export function formatJson(results: LintResult[]): string {
-  const files = results.map((r) => ({
+  return jsonOfFiles(results.map(formatJsonFile));
+}
+
+/** The JSON document around files' entries made by formatJsonFile (the same text as formatJson). */
+export const jsonOfFiles = (entries: string[]): string => `{"version":1,"files":[${entries.join(',')}]}`;
+
+/** One file's entry of the JSON output (made where the file was checked: a --jobs worker formats its own). */
+export function formatJsonFile(r: LintResult): string {
+  return JSON.stringify(jsonFile(r));
+}
+
+function jsonFile(r: LintResult) {
+  return {
     path: r.path,
     target: targetJson(r),
     minimumVersion: r.minimumVersion === null ? null : minorToString(r.minimumVersion),
@@ -43,8 +55,7 @@ export function formatJson(results: LintResult[]): string {
       message: f.message,
       fixes: f.fixes.map((x) => ({ title: x.title, safety: x.safety, edits: x.edits.map((e) => ({ ...oneBased(e), newText: e.newText })) })),
     })),
-  }));
-  return JSON.stringify({ version: 1, files });
+  };
 }
 
 export function formatText(results: LintResult[], opts: { quiet: boolean; fixed: number; fixMode: boolean }): string {

@@ -8,13 +8,13 @@ import { dataDir, loadCatalog } from '../core/catalog';
 import { parseSettings, type Settings } from '../core/settings';
 import type { LintResult, Severity } from '../core/types';
 import { minorToHex, minorToString, parseTargetOption } from '../core/version';
-import { formatGithub, formatJson, formatSarif, formatText } from './format';
+import { formatGithub, formatSarif, formatText, jsonOfFiles } from './format';
 import { collectCFiles } from '../core/walk';
-import type { CheckOptions } from './check';
+import type { CheckOptions, CheckOutcome } from './check';
 import { buildHints } from './buildhints';
 import { auditMain } from './audit';
 import { migrateMain } from './migrate';
-import { checkAll, defaultJobs } from './parallel';
+import { checkAll } from './parallel';
 
 export const VERSION = '0.1.0';
 
@@ -36,7 +36,8 @@ Options:
   --ignore <codes>       skip these rules
   --include-dir <dir>    also search this folder for #include "..." headers (repeatable)
   --exclude <glob>       skip files matching this glob (repeatable)
-  -j, --jobs <n>         check files in n threads (default: the number of cores; 1: no threads)
+  -j, --jobs <n|auto>    check files in n threads (1: no threads); auto, the default: a thread per
+                         16 MB of C files, up to the number of cores (a thread costs its own start)
   --no-progress          no progress line on stderr
   -q, --quiet            print findings only, no summary
   -h, --help             this help
@@ -57,7 +58,7 @@ interface Args {
   ignore?: string[];
   progress: boolean;
   quiet: boolean;
-  jobs: number;
+  jobs: number | 'auto';
 }
 
 function splitList(v: string | string[] | undefined): string[] | undefined {
@@ -119,8 +120,8 @@ function parse(argv: string[]): Args | { explain: string } | 'help' | 'version' 
     return list;
   };
   if (v['unsafe-fixes'] && !v.fix) throw new UsageError('--unsafe-fixes goes with --fix');
-  const jobs = v.jobs === undefined ? defaultJobs() : Number(v.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs: '${v.jobs}' is not a whole number from 1 to 256`);
+  const jobs = v.jobs === undefined || v.jobs === 'auto' ? 'auto' : Number(v.jobs);
+  if (jobs !== 'auto' && (!Number.isInteger(jobs) || jobs < 1 || jobs > 256)) throw new UsageError(`--jobs: '${v.jobs}' is not auto or a whole number from 1 to 256`);
   return {
     paths: parsed.positionals.length ? parsed.positionals : ['.'],
     settings,
@@ -185,17 +186,21 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   for (const m of problems) io.stderr.write(`abi3lint: ${m}\n`);
   if (problems.length && files.length === 0) return 2;
   const showProgress = args.progress && !!io.stderr.isTTY && files.length > 20;
-  const options: CheckOptions = { settings: args.settings, select: args.select, ignore: args.ignore, fix: args.fix, unsafeFixes: args.unsafeFixes, cwd: io.cwd };
+  const json = args.format === 'json' && !args.minVersion;
+  const options: CheckOptions = { settings: args.settings, select: args.select, ignore: args.ignore, fix: args.fix, unsafeFixes: args.unsafeFixes, cwd: io.cwd, json };
   const outcomes = await checkAll(files, options, args.jobs, io.entry, (n) => {
     if (showProgress && n % 10 === 0) io.stderr.write(`\r[${n}/${files.length}]`.padEnd(72));
   });
   const results: LintResult[] = [];
+  const statuses: NonNullable<CheckOutcome['status']>[] = [];
   let fixed = 0;
   for (const o of outcomes) {
     for (const m of o.messages) io.stderr.write(`${m}\n`);
     if (o.result) results.push(o.result);
+    if (o.status) statuses.push(o.status);
     fixed += o.fixed;
   }
+  if (json) return jsonOutput(outcomes, statuses, io);
   if (showProgress) io.stderr.write(`\r${' '.repeat(72)}\r`);
   const out = io.stdout;
   if (args.minVersion && args.format === 'text') {
@@ -209,9 +214,6 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   }
   const cat = loadCatalog();
   switch (args.format) {
-    case 'json':
-      out.write(formatJson(results) + '\n');
-      break;
     case 'sarif':
       out.write(JSON.stringify(formatSarif(results, cat, VERSION), null, 2) + '\n');
       break;
@@ -221,9 +223,19 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     default:
       out.write(formatText(results, { quiet: args.quiet, fixed, fixMode: args.fix }));
   }
-  const broken = results.filter((r) => r.internalError);
+  return exitStatus(results.map((r) => ({ path: r.path, error: r.findings.some((f) => (f.severity as Severity) === 'error'), internalError: r.internalError })), io);
+}
+
+/** JSON output: the entries each file's check made (in a worker or here), in the order of the files. */
+function jsonOutput(outcomes: CheckOutcome[], statuses: NonNullable<CheckOutcome['status']>[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): number {
+  io.stdout.write(jsonOfFiles(outcomes.flatMap((o) => (o.json === undefined ? [] : [o.json]))) + '\n');
+  return exitStatus(statuses, io);
+}
+
+/** 2 when a check failed inside abi3lint, 1 when an error was found, else 0. */
+function exitStatus(files: NonNullable<CheckOutcome['status']>[], io: { stderr: NodeJS.WritableStream }): number {
+  const broken = files.filter((r) => r.internalError);
   for (const r of broken) io.stderr.write(`abi3lint: internal error while checking ${r.path}: ${r.internalError}\n`);
   if (broken.length) return 2;
-  const errors = results.some((r) => r.findings.some((f) => (f.severity as Severity) === 'error'));
-  return errors ? 1 : 0;
+  return files.some((r) => r.error) ? 1 : 0;
 }

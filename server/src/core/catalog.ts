@@ -62,6 +62,8 @@ export interface Catalog {
   rulesByName: Map<string, Rule>;
   /** C library name -> the headers (that Python.h includes directly) declaring it. */
   libcByName: Map<string, string[]>;
+  /** Every name the lexical pass reports: the C API's, the internal ones and the C library's. */
+  known: Set<string>;
   loadMs: number;
 }
 
@@ -145,6 +147,7 @@ export function loadCatalog(): Catalog {
   }
   cached = {
     libcByName,
+    known: new Set([...names.keys(), ...data.internal, ...libcByName.keys()]),
     data,
     names,
     internal: new Set(data.internal),
@@ -177,7 +180,13 @@ export type Status =
   | { kind: 'abi-only' }
   | { kind: 'abi3t-incompatible' };
 
-export const minorOf = (v: string): number => Number(v.split('.')[1]);
+const minors = new Map<string, number>();
+/** The minor of a version string ('3.10' → 10), asked for every Limited API use: remembered. */
+export function minorOf(v: string): number {
+  let m = minors.get(v);
+  if (m === undefined) minors.set(v, (m = Number(v.split('.')[1])));
+  return m;
+}
 
 /** Whether a name may be used at a target, as the data built from the headers says. */
 export function statusAt(e: CapiEntry, name: string, minor: number, abi3t: boolean): Status {

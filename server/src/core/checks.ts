@@ -172,7 +172,7 @@ export class RuleRunner {
     const defines = handlers.filter((x) => x.h.define);
     const { cat, target, pp, doc, pos } = facts;
     const listener: ScanListener = {
-      knows: (name) => cat.names.has(name) || cat.internal.has(name) || cat.libcByName.has(name),
+      knows: (name) => cat.known.has(name),
       isInactive: (line) => pp.isInactive(line),
       name: (name, start, end, _line, isCall, inMacro) => {
         const entry = cat.names.get(name);

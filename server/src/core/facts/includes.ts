@@ -76,7 +76,7 @@ function declarationsOf(text: string, directives: Directive[]): HeaderDeclaratio
   } finally {
     tree.delete();
   }
-  for (const [mm, row] of pastedMembers(text, directives)) addRow(members, mm, row);
+  for (const [mm, rows] of pastedRows(text, directives)) for (const row of rows) addRow(members, mm, row);
   return { names, members };
 }
 
@@ -93,6 +93,8 @@ export function shareAsHeader(file: string, text: string, directives: Directive[
 function headerInfoOf(file: string, text: string, stamp: string | null, directives: Directive[]): HeaderInfo {
   let decls: HeaderDeclarations | null = null;
   let pasted: Map<string, number[]> | null = null;
+  /** Answers by name (`.name` for members): the language server asks them again on every keystroke. */
+  const asked = new Map<string, number[] | undefined>();
   const declarations = (): HeaderDeclarations => (decls ??= declarationsOf(text, directives));
   const entry: HeaderInfo = {
     id: ++headerIds,
@@ -104,13 +106,13 @@ function headerInfoOf(file: string, text: string, stamp: string | null, directiv
     defines: findTargetDefines(file, directives),
     declarations,
     rowsOf(name, member) {
-      if (decls || mayDeclare(text, name)) return (member ? declarations().members : declarations().names).get(name);
-      if (!member) return undefined;
-      if (!pasted) {
-        pasted = new Map();
-        for (const [mm, row] of pastedMembers(text, directives)) addRow(pasted, mm, row);
-      }
-      return pasted.get(name);
+      const k = member ? `.${name}` : name;
+      if (asked.has(k)) return asked.get(k);
+      let rows: number[] | undefined;
+      if (decls || mayDeclare(text, name)) rows = (member ? declarations().members : declarations().names).get(name);
+      else if (member) rows = (pasted ??= pastedRows(text, directives)).get(name);
+      asked.set(k, rows);
+      return rows;
     },
     lineCount: text.split('\n').length,
   };
@@ -143,6 +145,12 @@ export function* pastedMembers(text: string, directives: Directive[]): Generator
       for (const [i, suffix] of suffixes) if (/^\w+$/.test(args[i] ?? '')) yield [args[i] + suffix, row];
     }
   }
+}
+
+function pastedRows(text: string, directives: Directive[]): Map<string, number[]> {
+  const rows = new Map<string, number[]>();
+  for (const [mm, row] of pastedMembers(text, directives)) addRow(rows, mm, row);
+  return rows;
 }
 
 function lineAt(text: string, offset: number): number {
