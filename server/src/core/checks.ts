@@ -3,7 +3,7 @@
  * rules' handlers, and their whole-file checks. Each rule reports for its own code; a check that throws is
  * recorded once and the others go on.
  */
-import { minorOf, statusAt, type Status } from './catalog';
+import { mayBeKnown, minorOf, statusAt, type Status } from './catalog';
 import type { CapiEntry } from './dataSchema';
 import { contribution, type MinContrib } from './facts/minimum';
 import type { Node } from './parser';
@@ -173,6 +173,7 @@ export class RuleRunner {
     const { cat, target, pp, doc, pos } = facts;
     const listener: ScanListener = {
       knows: (name) => cat.known.has(name),
+      mayKnow: (text, start, end) => mayBeKnown(cat, text, start, end),
       isInactive: (line) => pp.isInactive(line),
       name: (name, start, end, _line, isCall, inMacro) => {
         const entry = cat.names.get(name);

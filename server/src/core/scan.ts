@@ -10,6 +10,8 @@ import { COMMENT, EOF, HASH, IDENT, Lexer, NEWLINE, PUNCT } from './lexer';
 export interface ScanListener {
   /** Whether a name is worth an event (the data knows it); asked before anything else about it. */
   knows(name: string): boolean;
+  /** False when the name at [start, end) is certainly not known: asked first, before the name is sliced. */
+  mayKnow?(text: string, start: number, end: number): boolean;
   isInactive(line: number): boolean;
   /** A name the data knows, on an active line; `isCall`: followed by `(`; `inMacro`: in a `#define` body. */
   name(name: string, start: number, end: number, line: number, isCall: boolean, inMacro: boolean): void;
@@ -78,12 +80,14 @@ export function scan(text: string, on: ScanListener, from = 0, to = text.length,
       prevAt = start;
       continue;
     }
-    const name = text.slice(start, end);
     const before = prev;
     prev = 0;
+    const member = before === ARROW || before === 46;
+    if (!member && on.mayKnow && !on.mayKnow(text, start, end)) continue; // (most names: no string made)
+    const name = text.slice(start, end);
     const inMacro = dir === 'define';
     if (inMacro && (params!.has(name) || name === '__VA_ARGS__')) continue;
-    if (before === ARROW || before === 46) {
+    if (member) {
       // member access `->name` / `.name`, not a designator (`{ .name =`, `, .name =`, `( .name`, `= .name`)
       if (before === 46 && isDesignatorDot(text, prevAt)) continue;
       if (!on.isInactive(line)) on.member(name, start, end, line, inMacro);
