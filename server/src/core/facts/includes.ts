@@ -81,8 +81,8 @@ function declarationsOf(text: string, directives: Directive[]): HeaderDeclaratio
 }
 
 /**
- * A header the CLI checks as a file of its own is also included by others: what they need of it is taken from
- * the tree and directives of that check, so it is not parsed again (the CLI checks headers first).
+ * A header the CLI checks as a file of its own is also included by others: its directives are taken from that
+ * check (the CLI checks headers first), its declarations read when a name is asked about.
  */
 export function shareAsHeader(file: string, text: string, directives: Directive[], host: LintHost): void {
   const stamp = host.stamp?.(path.resolve(file));
