@@ -99,6 +99,11 @@ test('plainCallArguments: what is not plainly a call is left to the tree', () =>
   assert.equal(at('f(a, b'), null); // never closed
   assert.equal(at('f;'), null);
   assert.equal(at('/* f(a) */', 'f'), null); // not a name token: inside a comment
+  // far from its line's start (a minified line of calls), or a `)` far away: asked of the tree, not read again
+  // and again for every call of the line
+  assert.equal(at(`${'x;'.repeat(3000)} f(a)`), null);
+  assert.equal(at(`f(a, ${'b + '.repeat(2000)}c)`), null);
+  assert.deepEqual(texts(`${'x;'.repeat(1000)}\nf(a)`), ['a']);
 });
 
 test('a file whose rules never ask the tree is not parsed, and lint() finds what an analysis of a parsed tree finds', async () => {

@@ -333,8 +333,8 @@ function codeBefore(text: string, start: number): number {
     }
     if (p < 0) return -1;
     if (text.charCodeAt(p) === 47 && text.charCodeAt(p - 1) === 42) {
-      const open = text.lastIndexOf('/*', p - 2);
-      if (open < 0) return p;
+      const open = commentOpen(text, p - 2);
+      if (open < 0) return -1; // (not found close by: the caller asks the tree)
       p = open - 1;
       continue;
     }
@@ -348,6 +348,12 @@ function codeBefore(text: string, start: number): number {
     p = ls + sl - 1;
   }
   return -1; // (too many comments to look past: the caller asks the tree)
+}
+
+/** The `/*` of a block comment that ends before `at`, looked for at most 4 kB back (-1 when not found). */
+function commentOpen(text: string, at: number): number {
+  for (let q = at - 1, stop = Math.max(0, at - 4096); q >= stop; q--) if (text.charCodeAt(q) === 47 && text.charCodeAt(q + 1) === 42) return q;
+  return -1;
 }
 
 /** The word that ends at `p` (inclusive). */

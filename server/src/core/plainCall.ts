@@ -8,7 +8,6 @@
  * a call inside a comment or a macro body) is asked of the tree whenever the text leaves it possible.
  */
 import { COMMENT, EOF, HASH, IDENT, Lexer, NEWLINE, PUNCT } from './lexer';
-import { lineStartAt } from './position';
 
 /** An argument's range [start, end), comments and surrounding space excluded. */
 export interface ArgRange {
@@ -16,9 +15,17 @@ export interface ArgRange {
   end: number;
 }
 
+/** How far from its line's start a name, and from the name its `)`, may be: past that the tree is asked (a
+ *  minified line of calls, or an unclosed `(` each, would otherwise be read again for every call). */
+const MAX_LINE_PREFIX = 4096;
+const MAX_CALL_LENGTH = 4096;
+
 /** The arguments of the call whose name is at [start, end), or null when it is not plainly written there. */
 export function plainCallArguments(text: string, start: number, end: number): ArgRange[] | null {
-  const lx = new Lexer(text, lineStartAt(text, start));
+  let lineStart = start;
+  for (const stop = Math.max(0, start - MAX_LINE_PREFIX); lineStart > stop && text.charCodeAt(lineStart - 1) !== 10; ) lineStart--;
+  if (lineStart > 0 && text.charCodeAt(lineStart - 1) !== 10) return null;
+  const lx = new Lexer(text, lineStart, Math.min(text.length, end + MAX_CALL_LENGTH));
   let k = lx.next();
   while (k !== EOF && lx.start < start) k = lx.next();
   if (k !== IDENT || lx.start !== start || lx.end !== end) return null;
