@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dataDir, loadCatalog } from '../core/catalog';
+import { initParser } from '../core/parser';
 import { parseSettings, type Settings } from '../core/settings';
 import type { LintResult, Severity } from '../core/types';
 import { minorToHex, minorToString, parseTargetOption } from '../core/version';
@@ -182,6 +183,8 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
       return 2;
     }
   }
+  // the parser's WebAssembly compiles in the background while the files are found and the data loaded
+  void initParser().catch(() => undefined);
   const { files, problems } = collectCFiles(args.paths, { base: io.cwd, exclude: args.settings.exclude });
   for (const m of problems) io.stderr.write(`abi3lint: ${m}\n`);
   if (problems.length && files.length === 0) return 2;

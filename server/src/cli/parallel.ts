@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { BuildConfig } from '../core/buildconfig';
+import { initParser } from '../core/parser';
 import { checkFile, checkOrder, type CheckOptions, type CheckOutcome } from './check';
 
 /** Below this many files per thread, starting a worker costs more than it saves. */
@@ -134,6 +135,7 @@ export function runWorker(): boolean {
   const port = parentPort;
   const cache = new Map<string, BuildConfig | null>();
   let o: CheckOptions | null = null;
+  void initParser().catch(() => undefined); // (compiling while the options come)
   // the first message gives the options (the worker may have started before the main thread knew them)
   port.on('message', (m: Job | { options: CheckOptions }) => {
     if ('options' in m) {

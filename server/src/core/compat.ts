@@ -18,7 +18,7 @@ import { minorToString } from './version';
 /** A compat header of the pythoncapi-compat project (its include guard, or its file name), vendored into a
  *  project: written for the full C API (ABI018 reports the files that include it; it is not checked itself). */
 export const isFullApiCompatHeader = (file: string, text: string): boolean =>
-  /\.h$/i.test(file) && (path.basename(file) === 'pythoncapi_compat.h' || /^[ \t]*#[ \t]*define[ \t]+PYTHONCAPI_COMPAT\b/m.test(text));
+  /\.h$/i.test(file) && (path.basename(file) === 'pythoncapi_compat.h' || (text.includes('PYTHONCAPI_COMPAT') && /^[ \t]*#[ \t]*define[ \t]+PYTHONCAPI_COMPAT\b/m.test(text)));
 
 export interface ShimBlock {
   /** The names it supplies (`#define Py_NewRef …`). */
