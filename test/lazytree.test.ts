@@ -104,6 +104,14 @@ test('plainCallArguments: what is not plainly a call is left to the tree', () =>
   assert.equal(at(`${'x;'.repeat(3000)} f(a)`), null);
   assert.equal(at(`f(a, ${'b + '.repeat(2000)}c)`), null);
   assert.deepEqual(texts(`${'x;'.repeat(1000)}\nf(a)`), ['a']);
+  // the calls of one text asked in order, then out of order, then another text: the line starts stay right
+  const src = `g(1);\n${'x;'.repeat(1500)} g(2); ${'y;'.repeat(1500)} g(3);\ng(4);`;
+  const calls = [...src.matchAll(/g\(/g)].map((m) => m.index!);
+  const arg = (i: number) => plainCallArguments(src, calls[i], calls[i] + 1)?.map((a) => src.slice(a.start, a.end)) ?? null;
+  assert.deepEqual([arg(0), arg(1), arg(2), arg(3)], [['1'], ['2'], null, ['4']]);
+  assert.deepEqual([arg(3), arg(1), arg(0)], [['4'], ['2'], ['1']]);
+  assert.deepEqual(texts('h(); f(b)'), ['b']);
+  assert.deepEqual(arg(1), ['2']);
 });
 
 test('a file whose rules never ask the tree is not parsed, and lint() finds what an analysis of a parsed tree finds', async () => {

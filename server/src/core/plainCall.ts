@@ -20,11 +20,23 @@ export interface ArgRange {
 const MAX_LINE_PREFIX = 4096;
 const MAX_CALL_LENGTH = 4096;
 
+/** The last line start found: the calls of a file are asked in order, so each search stops where the last began
+ *  (a minified line of calls is not searched again for each). */
+let memo: { text: string; at: number; lineStart: number } | null = null;
+
+function lineStartOf(text: string, at: number): number {
+  const from = memo && memo.text === text && memo.at <= at ? memo.at : 0;
+  let q = at;
+  while (q > from && text.charCodeAt(q - 1) !== 10) q--;
+  const lineStart = q > from || text.charCodeAt(q - 1) === 10 || q === 0 ? q : memo!.lineStart;
+  memo = { text, at, lineStart };
+  return lineStart;
+}
+
 /** The arguments of the call whose name is at [start, end), or null when it is not plainly written there. */
 export function plainCallArguments(text: string, start: number, end: number): ArgRange[] | null {
-  let lineStart = start;
-  for (const stop = Math.max(0, start - MAX_LINE_PREFIX); lineStart > stop && text.charCodeAt(lineStart - 1) !== 10; ) lineStart--;
-  if (lineStart > 0 && text.charCodeAt(lineStart - 1) !== 10) return null;
+  const lineStart = lineStartOf(text, start);
+  if (start - lineStart > MAX_LINE_PREFIX) return null;
   const lx = new Lexer(text, lineStart, Math.min(text.length, end + MAX_CALL_LENGTH));
   let k = lx.next();
   while (k !== EOF && lx.start < start) k = lx.next();
