@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { BuildConfig } from '../core/buildconfig';
+import { loadCatalog } from '../core/catalog';
 import { initParser } from '../core/parser';
 import { checkFile, checkOrder, type CheckOptions, type CheckOutcome } from './check';
 
@@ -135,7 +136,14 @@ export function runWorker(): boolean {
   const port = parentPort;
   const cache = new Map<string, BuildConfig | null>();
   let o: CheckOptions | null = null;
-  void initParser().catch(() => undefined); // (compiling while the options come)
+  // the data and the parser made while the options come (a worker started early has the time: the main thread
+  // is loading the same)
+  void initParser().catch(() => undefined);
+  try {
+    loadCatalog();
+  } catch {
+    /* (the first check reports it) */
+  }
   // the first message gives the options (the worker may have started before the main thread knew them)
   port.on('message', (m: Job | { options: CheckOptions }) => {
     if ('options' in m) {
