@@ -84,7 +84,6 @@ export async function checkAll(files: string[], o: CheckOptions, jobs: number | 
  *  main thread busy receiving another worker's results (measured: about 100 ms idle per worker with one). */
 const IN_FLIGHT = 2;
 
-/** A worker fed from the queue until it is empty; a worker that fails hands its files back to the main thread. */
 /** Workers bin/entry.js started before the bundle loaded (each waits for its options), taken once. */
 function takePrestarted(): Worker[] {
   const key = Symbol.for('abi3lint.prestarted');
@@ -94,6 +93,7 @@ function takePrestarted(): Worker[] {
   return ws;
 }
 
+/** A worker fed from the queue until it is empty; a worker that fails hands its files back to the main thread. */
 function startWorker(w: Worker, o: CheckOptions, queue: Job[], finish: (index: number, r: CheckOutcome) => void): Promise<void> {
   return new Promise((resolve) => {
     w.ref();
