@@ -382,6 +382,15 @@ describe('sizes: bytes, build files, headers', () => {
     assert.match(r.notices[0] ?? '', /file is 9\.0 MB, over the 8 MB limit/);
   });
 
+  test('a file tree-sitter cannot parse at all is checked in time (20k unclosed calls: one ERROR node over 140k tokens)', async () => {
+    // every look-up in such a tree had stepped through the root's 140k children (descendantForIndex, parent): 142 s
+    // for this file; locate.ts indexes a wide node once. A generous bound against a hang, not a benchmark.
+    const text = HEAD + '    PyErr_Format(PyExc_ValueError, "bad %d", x\n'.repeat(20000);
+    const [r, ms] = await timed(() => lint({ path: '/h/unclosed.c', text }, { buildConfig: null }));
+    assert.ok(ms < 30000, `${ms} ms`);
+    assert.equal(r.internalError, undefined);
+  });
+
   test('2 MB build files of every format are read in linear time; larger ones are named', () => {
     const SIZE = 2 * 1024 * 1024 - 64;
     const fill = (unit: string): string => unit.repeat(Math.floor(SIZE / unit.length));

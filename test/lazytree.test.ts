@@ -12,7 +12,8 @@ import { loadCatalog } from '../server/src/core/catalog';
 import { collectDeclarations, mayDeclare } from '../server/src/core/declarations';
 import { analyze, emptyResult, lint, settingsOf } from '../server/src/core/lint';
 import { initParser, type Node } from '../server/src/core/parser';
-import { plainCallArguments } from '../server/src/core/plainCall';
+import { pathTo, WIDE_NODE } from '../server/src/core/locate';
+import { parensMatched, plainCallArguments } from '../server/src/core/plainCall';
 import { FIXTURES, fixtureFiles, headersFor, ROOT } from './helpers/fixtures';
 
 /** Real C to check the text-only readings against: every CPython 3.13 header, the fixtures and the examples. */
@@ -132,4 +133,50 @@ test('a file whose rules never ask the tree is not parsed, and lint() finds what
       tree.delete();
     }
   }
+});
+
+test('pathTo finds the node descendantForIndex finds, and each step of its path is the tree\'s parent of the next', async () => {
+  const { parser } = await initParser();
+  let checked = 0;
+  for (const file of corpus()) {
+    const text = fs.readFileSync(file, 'utf8');
+    const tree = parser.parse(text)!;
+    try {
+      let k = 0;
+      for (const m of text.matchAll(/\b[A-Za-z_]\w*\b|[{(]/g)) {
+        if (k++ % 5) continue; // (a fifth of the names and brackets: the parents' walks are slow)
+        const start = m.index!;
+        const end = start + m[0].length;
+        const native = tree.rootNode.descendantForIndex(start, end);
+        for (const wide of [WIDE_NODE, 0]) {
+          const p = pathTo(tree.rootNode, start, end, wide);
+          const where = `${path.relative(ROOT, file)}:${start} ${m[0]} (wide ${wide})`;
+          assert.equal(p[p.length - 1].id, native?.id, where);
+          if (wide) for (let i = p.length - 1; i > 0; i--) assert.equal(p[i].parent?.id, p[i - 1].id, where);
+        }
+        checked++;
+      }
+    } finally {
+      tree.delete();
+    }
+  }
+  assert.ok(checked > 10000, `${checked} positions`);
+});
+
+test('plainCallArguments: once a text\'s calls run to their bound, its parentheses are matched once, with the same answers', () => {
+  // unclosed calls, with closed, nested and half-closed ones among them
+  const lines = Array.from({ length: 1500 }, (_, i) => (i % 150 === 3 ? `g(a${i}, h(b));` : i % 11 === 5 ? `g(h(x${i})` : i % 211 === 0 ? `#define M${i} g(` : `    g(PyExc_ValueError, "bad %d", x${i}`));
+  const src = lines.join('\n');
+  const calls = [...src.matchAll(/\bg\(/g)].map((m) => m.index!);
+  // one at a time, another text read between (nothing carried over): the answers as they were
+  const other = `f(${'a + '.repeat(2000)}`; // (read to its bound too: the text counted is this one then)
+  const alone = calls.map((c) => {
+    plainCallArguments(other, 0, 1);
+    return plainCallArguments(src, c, c + 1);
+  });
+  assert.equal(parensMatched(src), false);
+  const inOrder = calls.map((c) => plainCallArguments(src, c, c + 1));
+  assert.equal(parensMatched(src), true);
+  assert.deepEqual(inOrder, alone);
+  assert.ok(alone.filter(Boolean).length >= 10 && alone.filter((a) => !a).length > 1000, `${alone.filter(Boolean).length} calls read`);
 });

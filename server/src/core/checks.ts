@@ -3,6 +3,7 @@
  * rules' handlers, and their whole-file checks. Each rule reports for its own code; a check that throws is
  * recorded once and the others go on.
  */
+import { nodeAt } from './locate';
 import { mayBeKnown, minorOf, statusAt, type Status } from './catalog';
 import type { CapiEntry } from './dataSchema';
 import { contribution, type MinContrib } from './facts/minimum';
@@ -52,7 +53,7 @@ function memberUse(facts: Facts, name: string, start: number, end: number, inMac
     inMacro,
     field() {
       if (inMacro) return null;
-      const f = facts.tree.rootNode.descendantForIndex(start, end)?.parent;
+      const f = nodeAt(facts.tree.rootNode, start, end).parent;
       return f && f.type === 'field_expression' ? f : null;
     },
   };

@@ -3,6 +3,7 @@
  * Used to build the C API data from preprocessed CPython headers and to learn the names a project defines
  * itself (which abi3lint never flags).
  */
+import { nodeAt } from './locate';
 import type { Node, Tree } from './parser';
 
 export type DeclKind =
@@ -418,11 +419,14 @@ function fieldHolds(parent: Node, field: string, node: Node): boolean {
 
 /** Whether the identifier at [start, end) is declared there (a declarator, macro name, typedef name or enumerator). */
 function declaresAt(root: Node, start: number, end: number, member: boolean): boolean {
-  const node = root.descendantForIndex(start, end);
-  if (!node || node.startIndex !== start || node.endIndex !== end) return false;
+  const { node, parent } = nodeAt(root, start, end);
+  return node.startIndex === start && node.endIndex === end && declares(node, parent, member);
+}
+
+/** Whether `node` (an identifier, its parent `parent`) is declared there. */
+function declares(node: Node, parent: Node | null, member: boolean): boolean {
   const t = node.type;
   if (t !== 'identifier' && t !== 'type_identifier' && t !== 'field_identifier') return false;
-  const parent = node.parent;
   if (!parent) return false;
   const pt = parent.type;
   if (member) {
@@ -454,10 +458,10 @@ export function notAUseAt(tree: Tree, text: string, start: number, end: number):
   while (q < text.length && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
   const label = text.charCodeAt(q) === 58 && text.charCodeAt(q + 1) !== 58;
   if (!label && lexicallyAUse(text, start, end)) return false;
-  const node = tree.rootNode.descendantForIndex(start, end);
-  if (!node || node.startIndex !== start || node.endIndex !== end) return false;
+  const { node, parent } = nodeAt(tree.rootNode, start, end);
+  if (node.startIndex !== start || node.endIndex !== end) return false;
   if (node.type === 'statement_identifier' || node.type === 'field_identifier') return true;
-  return declaresAt(tree.rootNode, start, end, false);
+  return declares(node, parent, false);
 }
 
 /**
@@ -498,7 +502,7 @@ export function mayDeclare(text: string, name: string): boolean {
  */
 /** The call expression whose function is the identifier at [start, end), if any. */
 export function callOfIdentifier(tree: Tree, start: number, end: number): Node | null {
-  const call = tree.rootNode.descendantForIndex(start, end)?.parent;
+  const call = nodeAt(tree.rootNode, start, end).parent;
   return call && call.type === 'call_expression' && call.childForFieldName('function')?.startIndex === start ? call : null;
 }
 
@@ -516,9 +520,8 @@ export function functionAround(tree: Tree, offset: number): number | null {
 
 /** The declaration around a `PyTypeObject` type name at [start, end), when it is the declaration's type. */
 export function typeObjectDeclarationAt(tree: Tree, start: number, end: number): Node | null {
-  const node = tree.rootNode.descendantForIndex(start, end);
-  if (!node || node.type !== 'type_identifier' || node.startIndex !== start) return null;
-  const parent = node.parent;
+  const { node, parent } = nodeAt(tree.rootNode, start, end);
+  if (node.type !== 'type_identifier' || node.startIndex !== start) return null;
   if (!parent || parent.type !== 'declaration') return null;
   const type = parent.childForFieldName('type');
   return type && type.startIndex === start ? parent : null;

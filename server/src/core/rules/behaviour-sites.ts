@@ -8,6 +8,7 @@ import { callOfIdentifier } from '../declarations';
 import { plainCallArguments, type ArgRange } from '../plainCall';
 import { loadBehaviour, minorNumber, type Behaviour, type Fact } from '../behaviour';
 import { FORMAT_FUNCTIONS, decodeLiterals, formatUnits, stringMacros, type Decoded, type Family, type FormatUnit } from '../formats';
+import { nodeAt, pathTo } from '../locate';
 import type { Node } from '../parser';
 import type { Fix } from '../types';
 import type { RuleContext } from './rule';
@@ -55,8 +56,10 @@ function ssizeClean(cx: RuleContext): boolean {
 }
 
 /** The nearest ancestor initializer list, unless a call or a function body comes first. */
-function enclosingInitializer(n: Node | null): Node | null {
-  for (let cur = n?.parent ?? null; cur; cur = cur.parent) {
+/** The initializer list around the last node of `path` (a path from the root, locate.ts), if any. */
+function enclosingInitializer(path: Node[]): Node | null {
+  for (let i = path.length - 2; i >= 0; i--) {
+    const cur = path[i];
     if (cur.type === 'initializer_list') return cur;
     if (cur.type === 'call_expression' || cur.type === 'compound_statement' || cur.type === 'translation_unit') return null;
   }
@@ -160,8 +163,9 @@ class SiteFinder {
       if (!(ids.has(m[1]) || this.b.typeSlots.has(m[1]) || this.b.moduleSlots.has(m[1]) || valued.has(m[1]))) continue;
       const start = (m.index ?? 0) + m[0].indexOf(m[1]);
       if (!this.active(start)) continue;
-      const brace = this.cx.tree.rootNode.descendantForIndex(m.index ?? 0, (m.index ?? 0) + 1);
-      const list = brace?.type === '{' ? brace.parent : brace;
+      const path = pathTo(this.cx.tree.rootNode, m.index ?? 0, (m.index ?? 0) + 1);
+      const brace = path[path.length - 1];
+      const list = brace.type === '{' ? path[path.length - 2] : brace;
       if (!list || list.type !== 'initializer_list' || list.startIndex !== m.index) continue;
       const entry = { start: list.startIndex, end: list.endIndex };
       const slot = /^\d+$/.test(m[1]) ? this.slotById(list, Number(m[1])) : m[1];
@@ -192,8 +196,8 @@ class SiteFinder {
     for (const m of this.text.matchAll(new RegExp(`\\b(${names.join('|')})\\b`, 'g'))) {
       const start = m.index ?? 0;
       if (!this.active(start) || !this.visible(m[1])) continue;
-      const node = this.cx.tree.rootNode.descendantForIndex(start, start + m[1].length);
-      if (node?.type !== 'identifier' || !enclosingInitializer(node)) continue;
+      const path = pathTo(this.cx.tree.rootNode, start, start + m[1].length);
+      if (path[path.length - 1].type !== 'identifier' || !enclosingInitializer(path)) continue;
       yield { fact: this.b.flags.get(m[1])!, start, end: start + m[1].length, text: m[1] };
     }
   }
@@ -204,8 +208,8 @@ class SiteFinder {
     for (const m of this.text.matchAll(/\bPyType_Spec\b[^;{}()]*=\s*\{/g)) {
       const brace = (m.index ?? 0) + m[0].length - 1;
       if (!this.active(brace)) continue;
-      const node = this.cx.tree.rootNode.descendantForIndex(brace, brace + 1);
-      const list = node?.type === '{' ? node.parent : node;
+      const { node, parent } = nodeAt(this.cx.tree.rootNode, brace, brace + 1);
+      const list = node.type === '{' ? parent : node;
       if (!list || list.type !== 'initializer_list') continue;
       const items = list.namedChildren.filter(notComment);
       const designated = items.find((c) => c.type === 'initializer_pair' && /^\.\s*basicsize\b/.test(c.text));
@@ -220,9 +224,10 @@ class SiteFinder {
     for (const m of this.text.matchAll(new RegExp(`"(${names.join('|')})"`, 'g'))) {
       const start = m.index ?? 0;
       if (!this.active(start)) continue;
-      const node = this.cx.tree.rootNode.descendantForIndex(start, start + m[0].length);
-      const lit = node?.type === 'string_literal' ? node : node?.parent?.type === 'string_literal' ? node.parent : null;
-      if (!lit || !enclosingInitializer(lit)) continue;
+      const path = pathTo(this.cx.tree.rootNode, start, start + m[0].length);
+      const at = path.length - 1;
+      const lit = path[at].type === 'string_literal' ? at : path[at - 1]?.type === 'string_literal' ? at - 1 : -1;
+      if (lit < 0 || !enclosingInitializer(path.slice(0, lit + 1))) continue;
       yield { fact: this.b.memberNames.get(m[1])!, start, end: start + m[0].length, text: m[0] };
     }
   }
