@@ -10,6 +10,7 @@
  * CPython headers and the fixtures): the first child that reaches the end of the range and passes its start
  * (an empty child may touch it), when it starts at or before the range's start.
  */
+import { lowerBound } from './bisect';
 import type { Node, Tree } from './parser';
 
 /** A node with more children than this is indexed (smaller ones are asked natively: one call each). */
@@ -48,14 +49,7 @@ function enters(child: Node, start: number, end: number): boolean | null {
 function childAround(node: Node, start: number, end: number, wide: number): Node | null {
   if (node.childCount > wide) {
     const { nodes, ends } = childIndex(node);
-    let lo = 0;
-    let hi = nodes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ends[mid] < end) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < nodes.length; i++) {
+    for (let i = lowerBound(nodes.length, (k) => ends[k] < end); i < nodes.length; i++) {
       const e = enters(nodes[i], start, end);
       if (e === null) return null;
       if (e) return nodes[i];

@@ -7,6 +7,7 @@
  * The answer is only ever used to rule a call out: a call that reads differently in the tree (error recovery,
  * a call inside a comment or a macro body) is asked of the tree whenever the text leaves it possible.
  */
+import { lowerBound } from './bisect';
 import { COMMENT, EOF, HASH, IDENT, Lexer, NEWLINE, PUNCT } from './lexer';
 
 /** An argument's range [start, end), comments and surrounding space excluded. */
@@ -68,14 +69,8 @@ function matchParens(text: string): { opens: number[]; closes: Int32Array } {
 function unclosedAt(text: string, paren: number): boolean {
   if (!reads || reads.text !== text || !reads.opens || !reads.closes) return false;
   const { opens, closes } = reads;
-  let lo = 0;
-  let hi = opens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (opens[mid] < paren) lo = mid + 1;
-    else hi = mid;
-  }
-  return opens[lo] === paren && closes[lo] < 0;
+  const i = lowerBound(opens.length, (k) => opens[k] < paren);
+  return opens[i] === paren && closes[i] < 0;
 }
 
 /** Whether this text's parentheses were matched (for tests). */

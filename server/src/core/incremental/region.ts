@@ -3,6 +3,7 @@
  * previous findings and minimum contributions outside them are kept (those below moved by the edit's line
  * change), unless something makes the region's edges unsafe.
  */
+import { lowerBound } from '../bisect';
 import type { MinContrib } from '../facts/minimum';
 import type { Node, Tree } from '../parser';
 import { lineStartAt, type PositionMap } from '../position';
@@ -116,16 +117,7 @@ function regionIsolated(prev: IncrementalState, startLine: number, lastOld: numb
 function keptOutside(prev: IncrementalState, startLine: number, lastOld: number, ld: number): Omit<Region, 'start' | 'end' | 'oldEnd' | 'startLine' | 'lastOld'> {
   const el = prev.editLines;
   // the others sit on one line with their fixes: those starting before the region are kept, those after moved
-  const firstAt = <T>(xs: T[], line: (x: T) => number, min: number): number => {
-    let lo = 0;
-    let hi = xs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (line(xs[mid]) < min) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const firstAt = <T>(xs: T[], line: (x: T) => number, min: number): number => lowerBound(xs.length, (i) => line(xs[i]) < min);
   const sc = prev.scanned;
   const fLine = (f: Finding): number => f.range.start.line;
   const a = firstAt(sc, fLine, startLine);

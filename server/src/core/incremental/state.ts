@@ -2,6 +2,7 @@
  * What an analysis keeps for the next one of the same document (the language server's DocumentSession), and
  * the edit between them in lines: directives moved in place when the edit cannot have changed any.
  */
+import { lowerBound } from '../bisect';
 import type { MinContrib } from '../facts/minimum';
 import type { ProjectState } from '../facts/project';
 import type { PositionMap } from '../position';
@@ -80,13 +81,7 @@ export function movedDirectives(prev: IncrementalState, edit: LineEdit, text: st
   if (risky.test(text.slice(edit.startOffset, edit.newEnd)) || risky.test(prev.text.slice(edit.startOffset, edit.oldEnd))) return null;
   const ds = prev.directives;
   // the first directive ending at or after the first edited line
-  let lo = 0;
-  let hi = ds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ds[mid].endLine < edit.firstLine) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBound(ds.length, (i) => ds[i].endLine < edit.firstLine);
   if (lo < ds.length && ds[lo].line <= edit.lastOldLine) return null;
   const { lineDelta, delta } = edit;
   for (let k = lo; k < ds.length; k++) {
