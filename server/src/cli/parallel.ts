@@ -43,6 +43,11 @@ export function threadsFor(files: string[], jobs: number | 'auto'): number {
 
 export const defaultJobs = (): number => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length) || 1;
 
+/** ABI3LINT_DEBUG_JOBS=1: when each thread starts and ends, and what it checked, on stderr. */
+function debugJobs(line: string): void {
+  if (process.env.ABI3LINT_DEBUG_JOBS) process.stderr.write(`abi3lint: ${line}\n`);
+}
+
 interface Job {
   index: number;
   file: string;
@@ -69,12 +74,12 @@ export async function checkAll(files: string[], o: CheckOptions, jobs: number | 
   const workers = Array.from({ length: wanted }, (_, i) => startWorker(early[i] ?? new Worker(entry!, { workerData: { abi3lintPrestart: true } }), o, queue, finish));
   const cache = new Map<string, BuildConfig | null>();
   let mine = 0;
-  if (process.env.ABI3LINT_DEBUG_JOBS) process.stderr.write(`abi3lint: ${files.length} files, ${wanted} workers (${early.length} started early), at ${performance.now().toFixed(0)} ms\n`);
+  debugJobs(`${files.length} files, ${wanted} workers (${early.length} started early), at ${performance.now().toFixed(0)} ms`);
   for (let job = queue.shift(); job; job = queue.shift(), mine++) {
     finish(job.index, await checkFile(job.file, o, cache));
     if (workers.length) await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  if (process.env.ABI3LINT_DEBUG_JOBS) process.stderr.write(`abi3lint: this thread checked ${mine} files, done at ${performance.now().toFixed(0)} ms\n`);
+  debugJobs(`this thread checked ${mine} files, done at ${performance.now().toFixed(0)} ms`);
   await Promise.all(workers);
   for (let job = queue.shift(); job; job = queue.shift()) finish(job.index, await checkFile(job.file, o, cache));
   return out;
@@ -108,12 +113,12 @@ function startWorker(w: Worker, o: CheckOptions, queue: Job[], finish: (index: n
         w.postMessage(job);
       }
       if (!held.size) {
-        if (process.env.ABI3LINT_DEBUG_JOBS) process.stderr.write(`abi3lint: a worker checked ${checked} files, done at ${performance.now().toFixed(0)} ms\n`);
+        debugJobs(`a worker checked ${checked} files, done at ${performance.now().toFixed(0)} ms`);
         void w.terminate().then(() => resolve());
       }
     };
     w.on('message', (m: { index: number; outcome: CheckOutcome } | 'ready') => {
-      if (m === 'ready' && process.env.ABI3LINT_DEBUG_JOBS) process.stderr.write(`abi3lint: a worker ready at ${performance.now().toFixed(0)} ms\n`);
+      if (m === 'ready') debugJobs(`a worker ready at ${performance.now().toFixed(0)} ms`);
       if (m !== 'ready') {
         checked++;
         held.delete(m.index);
