@@ -298,10 +298,10 @@ function lexicallyAUse(text: string, start: number, end: number): boolean {
     case 44: // ,
       // `f(a, name(...))`: inside parentheses a name after a comma is an argument, or a parameter (which has a
       // type before it); `int a, name(void);` at statement level is asked of the tree
-      return insideParens(text, p);
+      return openParenBefore(text, p) >= 0;
     case 41: {
       // `)`: a cast `(PyObject *)name` is a use; `PyAPI_FUNC(int) name` or `__attribute__((x)) name` is not
-      const open = matchingOpen(text, p);
+      const open = openParenBefore(text, p);
       if (open < 0) return false;
       let q = open - 1;
       while (q >= 0 && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q--;
@@ -386,30 +386,21 @@ function nextIs(text: string, from: number, code: number): boolean {
   return text.charCodeAt(q) === code;
 }
 
-/** The `(` matching the `)` at `close`, looking back at most 400 characters (-1 when not found). */
-function matchingOpen(text: string, close: number): number {
-  let depth = 0;
-  for (let q = close; q >= 0 && close - q < 400; q--) {
-    const c = text.charCodeAt(q);
-    if (c === 41) depth++;
-    else if (c === 40 && --depth === 0) return q;
-    else if (c === 59 || c === 123 || c === 125) return -1;
-  }
-  return -1;
-}
-
-/** Whether the comma at `at` is inside parentheses (before any `;`, `{` or `}`), within 400 characters. */
-function insideParens(text: string, at: number): boolean {
+/**
+ * The `(` left open before `at`, looked for at most 400 characters back and before any `;`, `{` or `}` (-1
+ * when there is none): for a `)` at `at`, its match; for a comma, the parenthesis it is inside.
+ */
+function openParenBefore(text: string, at: number): number {
   let depth = 0;
   for (let q = at - 1; q >= 0 && at - q < 400; q--) {
     const c = text.charCodeAt(q);
     if (c === 41) depth++;
     else if (c === 40) {
-      if (depth === 0) return true;
+      if (depth === 0) return q;
       depth--;
-    } else if (c === 59 || c === 123 || c === 125) return false;
+    } else if (c === 59 || c === 123 || c === 125) return -1;
   }
-  return false;
+  return -1;
 }
 
 function fieldHolds(parent: Node, field: string, node: Node): boolean {
