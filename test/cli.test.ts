@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import Ajv from 'ajv-draft-04';
 import { ROOT } from './helpers/fixtures';
 import { generateSource } from '../scripts/gen-source';
+import { main } from '../server/src/cli/main';
 
 const BIN = path.join(ROOT, 'bin', 'abi3lint.js');
 
@@ -191,6 +192,24 @@ test('--jobs: worker threads give the output and exit status of one thread, in t
   const auto = runIn(['--format', 'json', '.']);
   assert.match(auto.stderr, /61 files, 0 workers \(0 started early\)/, 'auto: a tree of a few hundred kB stays in one thread');
   assert.equal(auto.stdout, runIn(['--format', 'json', '-j', '1', '.']).stdout);
+});
+
+test('JSON is written as the files are done, in their order: the first part before the last file is checked', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 60; i++) files[`m${String(i).padStart(2, '0')}.c`] = generateSource(150 + ((i * 37) % 200), i + 3);
+  const dir = tmpProject(files);
+  const events: string[] = [];
+  const sink = (kind: string, isTTY = false) => ({ isTTY, write: (chunk: string) => (events.push(`${kind}${chunk}`), true) });
+  const status = await main(['--format', 'json', '-j', '1', '.'], { stdout: sink('out:') as never, stderr: sink('err:', true) as never, cwd: dir });
+  const writes = events.filter((e) => e.startsWith('out:'));
+  const lastProgress = events.map((e) => e.startsWith('err:') && /\[60\/60\]/.test(e)).lastIndexOf(true);
+  assert.ok(writes.length > 2, `${writes.length} writes`);
+  assert.ok(events.indexOf(writes[0]) < lastProgress, 'the first entries were written before the last file was done');
+  const text = writes.map((w) => w.slice(4)).join('');
+  const one = spawnSync(process.execPath, [BIN, '--format', 'json', '-j', '1', '.'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(text, one.stdout);
+  assert.equal(status, one.status);
+  assert.equal(JSON.parse(text).files.length, 60);
 });
 
 test('--jobs: a run that ends before checking (a usage error) does not wait for the workers started early', () => {

@@ -191,19 +191,31 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   const showProgress = args.progress && !!io.stderr.isTTY && files.length > 20;
   const json = args.format === 'json' && !args.minVersion;
   const options: CheckOptions = { settings: args.settings, select: args.select, ignore: args.ignore, fix: args.fix, unsafeFixes: args.unsafeFixes, cwd: io.cwd, json };
-  const outcomes = await checkAll(files, options, args.jobs, io.entry, (n) => {
-    if (showProgress && n % 10 === 0) io.stderr.write(`\r[${n}/${files.length}]`.padEnd(72));
-  });
   const results: LintResult[] = [];
   const statuses: NonNullable<CheckOutcome['status']>[] = [];
   let fixed = 0;
-  for (const o of outcomes) {
-    for (const m of o.messages) io.stderr.write(`${m}\n`);
-    if (o.result) results.push(o.result);
-    if (o.status) statuses.push(o.status);
-    fixed += o.fixed;
+  // JSON is written as the files are done, in their order (the other formats need every result first)
+  const stream = json ? new JsonFilesWriter(io.stdout) : null;
+  await checkAll(
+    files,
+    options,
+    args.jobs,
+    io.entry,
+    (n) => {
+      if (showProgress && n % 10 === 0) io.stderr.write(`\r[${n}/${files.length}]`.padEnd(72));
+    },
+    (o) => {
+      for (const m of o.messages) io.stderr.write(`${m}\n`);
+      if (o.result) results.push(o.result);
+      if (o.status) statuses.push(o.status);
+      if (o.json !== undefined) stream?.entry(o.json);
+      fixed += o.fixed;
+    },
+  );
+  if (stream) {
+    stream.end();
+    return exitStatus(statuses, io);
   }
-  if (json) return jsonOutput(outcomes, statuses, io);
   if (showProgress) io.stderr.write(`\r${' '.repeat(72)}\r`);
   const out = io.stdout;
   if (args.minVersion && args.format === 'text') {
@@ -229,10 +241,33 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   return exitStatus(results.map((r) => ({ path: r.path, error: r.findings.some((f) => (f.severity as Severity) === 'error'), internalError: r.internalError })), io);
 }
 
-/** JSON output: the entries each file's check made (in a worker or here), in the order of the files. */
-function jsonOutput(outcomes: CheckOutcome[], statuses: NonNullable<CheckOutcome['status']>[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): number {
-  io.stdout.write(jsonOfFiles(outcomes.flatMap((o) => (o.json === undefined ? [] : [o.json]))) + '\n');
-  return exitStatus(statuses, io);
+/**
+ * JSON output written as it comes: the entries each file's check made (in a worker or here), in the order of
+ * the files, in writes of about 64 kB; the same text as jsonOfFiles.
+ */
+class JsonFilesWriter {
+  private pending: string[] = [];
+  private size = 0;
+  private count = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  entry(json: string): void {
+    this.pending.push(this.count++ ? `,${json}` : `{"version":1,"files":[${json}`);
+    this.size += json.length;
+    if (this.size >= 65536) this.flush();
+  }
+
+  end(): void {
+    this.pending.push(this.count ? ']}\n' : `${jsonOfFiles([])}\n`);
+    this.flush();
+  }
+
+  private flush(): void {
+    this.out.write(this.pending.join(''));
+    this.pending = [];
+    this.size = 0;
+  }
 }
 
 /** 2 when a check failed inside abi3lint, 1 when an error was found, else 0. */

@@ -53,16 +53,21 @@ interface Job {
   file: string;
 }
 
-/** Checks every file, in `jobs` worker threads at most (none for a few files: then here); outcomes in input
- *  order. `onDone` reports progress. */
-export async function checkAll(files: string[], o: CheckOptions, jobs: number | 'auto', entry: string | undefined, onDone: (n: number) => void): Promise<CheckOutcome[]> {
+/**
+ * Checks every file, in `jobs` worker threads at most (none for a few files: then here); outcomes in input
+ * order. `onDone` reports progress; `onReady` is given each outcome in input order as soon as it and those
+ * before it are done (the output can be written while later files are checked).
+ */
+export async function checkAll(files: string[], o: CheckOptions, jobs: number | 'auto', entry: string | undefined, onDone: (n: number) => void, onReady?: (r: CheckOutcome) => void): Promise<CheckOutcome[]> {
   const out: CheckOutcome[] = new Array(files.length);
   const queue: Job[] = checkOrder(files).map((index) => ({ index, file: files[index] }));
   const threads = threadsFor(files, jobs);
   let done = 0;
+  let ready = 0;
   const finish = (index: number, r: CheckOutcome): void => {
     out[index] = r;
     onDone(++done);
+    if (onReady) for (; ready < out.length && out[ready]; ready++) onReady(out[ready]);
   };
   // The main thread is one of the threads: it checks files too, between them letting the workers' messages in
   // (each worker holds its next file already, so it does not wait for that). A worker costs a start-up of its
