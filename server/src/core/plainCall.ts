@@ -67,7 +67,8 @@ function matchParens(text: string): { opens: number[]; closes: Int32Array } {
 
 /** Whether the `(` at `paren` is known to close nowhere plainly (only once the text's parentheses were matched). */
 function unclosedAt(text: string, paren: number): boolean {
-  if (!reads || reads.text !== text || !reads.opens || !reads.closes) return false;
+  if (reads && reads.text !== text) reads = null; // (another text: compared once, not at every call)
+  if (!reads || !reads.opens || !reads.closes) return false;
   const { opens, closes } = reads;
   const i = lowerBound(opens.length, (k) => opens[k] < paren);
   return opens[i] === paren && closes[i] < 0;
@@ -80,7 +81,7 @@ export function parensMatched(text: string): boolean {
 
 /** A read of this text reached its bound: after a few, its parentheses are matched once. */
 function boundHit(text: string): void {
-  if (!reads || reads.text !== text) reads = { text, boundHits: 0, opens: null, closes: null };
+  if (!reads) reads = { text, boundHits: 0, opens: null, closes: null };
   if (++reads.boundHits === BOUND_HITS_BEFORE_MATCHING) Object.assign(reads, matchParens(text));
 }
 
