@@ -3,8 +3,8 @@
 //
 // The bundle is compiled with V8's code cache: a megabyte of JavaScript costs about 100 ms to compile on every
 // start, which a CI run over a few files pays as much as the checking itself. The cache is written once per
-// bundle and Node version (into $XDG_CACHE_HOME/abi3lint/v8 or ~/.cache/abi3lint/v8) at the end of a run, and
-// used when it matches; V8 rejects a cache that does not fit and the bundle then compiles as usual.
+// bundle and Node version (into $XDG_CACHE_HOME/abi3lint/v8 or ~/.cache/abi3lint/v8) once a run has compiled
+// what it needs (writeCodeCacheLater), and used when it matches; V8 rejects a cache that does not fit and the bundle then compiles as usual.
 // ABI3LINT_NO_CODE_CACHE=1 turns it off.
 const path = require('node:path');
 const fs = require('node:fs');
@@ -19,6 +19,42 @@ function cacheFile(file) {
   return path.join(base, 'abi3lint', 'v8', key);
 }
 
+/**
+ * The cache is written once this process has compiled what a run needs (the functions of the start-up and of the
+ * first checks, not only the top level), and before V8 ages bytecode out: it flushes the bytecode of functions
+ * not run for a while, the bundle's top level first, and a cache written after that lacks it (measured: a cache
+ * written at the end of a 6 s run made every later start spend 48 ms compiling the top level again, against 3 ms).
+ * So: at exit, or CODE_CACHE_AFTER_MS after the start when the process lives longer (the language server);
+ * the CLI also keeps its bytecode (--no-flush-bytecode, SHORT_RUN_FLAGS). Written to a temporary file and renamed.
+ */
+const CODE_CACHE_AFTER_MS = 2000;
+
+function writeCodeCacheLater(script, cache, file) {
+  let written = false;
+  const write = () => {
+    if (written) return;
+    written = true;
+    try {
+      fs.mkdirSync(path.dirname(cache), { recursive: true });
+      const tmp = `${cache}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cache);
+      // caches of other builds of this bundle not written for a week: an old install's (two installs in use
+      // each keep theirs)
+      const prefix = `${path.basename(file)}-`;
+      const dir = path.dirname(cache);
+      for (const f of fs.readdirSync(dir)) {
+        const p = path.join(dir, f);
+        if (f.startsWith(prefix) && p !== cache && Date.now() - fs.statSync(p).mtimeMs > 7 * 86400e3) fs.rmSync(p, { force: true });
+      }
+    } catch {
+      /* a read-only home: no cache, nothing else changes */
+    }
+  };
+  process.once('exit', write);
+  setTimeout(write, CODE_CACHE_AFTER_MS).unref();
+}
+
 /** Compiles a CommonJS bundle with a code cache when one fits; returns a function that runs it as require() would. */
 function compileWithCodeCache(file) {
   const cache = cacheFile(file);
@@ -29,25 +65,8 @@ function compileWithCodeCache(file) {
     cachedData = undefined;
   }
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData, importModuleDynamically: undefined });
-  if (!cachedData || script.cachedDataRejected) {
-    // written at exit, so that it holds the functions this run compiled, not only the top level
-    process.once('exit', () => {
-      try {
-        fs.mkdirSync(path.dirname(cache), { recursive: true });
-        fs.writeFileSync(cache, script.createCachedData());
-        // caches of other builds of this bundle not written for a week: an old install's (two installs in use
-        // each keep theirs)
-        const prefix = `${path.basename(file)}-`;
-        const dir = path.dirname(cache);
-        for (const f of fs.readdirSync(dir)) {
-          const p = path.join(dir, f);
-          if (f.startsWith(prefix) && p !== cache && Date.now() - fs.statSync(p).mtimeMs > 7 * 86400e3) fs.rmSync(p, { force: true });
-        }
-      } catch {
-        /* a read-only home: no cache, nothing else changes */
-      }
-    });
-  }
+  // (a worker thread of --jobs runs this file too: only the main thread writes)
+  if ((!cachedData || script.cachedDataRejected) && require('node:worker_threads').isMainThread) writeCodeCacheLater(script, cache, file);
   const wrapper = script.runInThisContext();
   return () => {
     const mod = new Module(file, module);
@@ -64,9 +83,11 @@ function compileWithCodeCache(file) {
  * its hot functions, so TurboFan's and the WebAssembly tier-up's work in background threads is paid and little
  * of it used. Waiting eight times longer before optimising (JavaScript) and four times longer (the parser's
  * WebAssembly) measured 1.13 -> 0.94 s CPU and 0.72 -> 0.64 s wall on psutil (109 files); long runs still
- * optimise what stays hot (docs/benchmarks.md). ABI3LINT_V8_DEFAULTS=1 keeps V8's defaults.
+ * optimise what stays hot (docs/benchmarks.md). And the bytecode is kept (--no-flush-bytecode): a long run
+ * would otherwise flush the start-up's, and the code cache written at its end lack it (writeCodeCacheLater).
+ * ABI3LINT_V8_DEFAULTS=1 keeps V8's defaults.
  */
-const SHORT_RUN_FLAGS = '--interrupt-budget=540672 --wasm-tiering-budget=7200000';
+const SHORT_RUN_FLAGS = '--interrupt-budget=540672 --wasm-tiering-budget=7200000 --no-flush-bytecode';
 
 /**
  * The worker threads of `--jobs`, started before this thread loads the bundle: a worker needs about a fifth of a

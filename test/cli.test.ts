@@ -9,6 +9,7 @@ import Ajv from 'ajv-draft-04';
 import { ROOT } from './helpers/fixtures';
 import { generateSource } from '../scripts/gen-source';
 import { main } from '../server/src/cli/main';
+import { LspClient } from '../scripts/lsp-client';
 
 const BIN = path.join(ROOT, 'bin', 'abi3lint.js');
 
@@ -210,6 +211,45 @@ test('JSON is written as the files are done, in their order: the first part befo
   assert.equal(text, one.stdout);
   assert.equal(status, one.status);
   assert.equal(JSON.parse(text).files.length, 60);
+});
+
+test('the code cache: written by the first run (whole, no temporary file left), accepted by the next; the language server writes it while it runs', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'abi3lint-cache-'));
+  const dir = path.join(home, 'abi3lint', 'v8');
+  const env = { ...process.env, XDG_CACHE_HOME: home };
+  // a preload that says whether V8 took the cache (vm.Script's cachedDataRejected)
+  const probe = path.join(home, 'probe.js');
+  fs.writeFileSync(probe, "const vm = require('vm'); const S = vm.Script; vm.Script = class extends S { constructor(s, o) { super(s, o); if (o && o.cachedData) process.stderr.write(`code cache ${this.cachedDataRejected ? 'rejected' : 'accepted'}\\n`); } };\n");
+  const cli = (): ReturnType<typeof spawnSync> => spawnSync(process.execPath, ['-r', probe, BIN, '--format', 'json', path.join(ROOT, 'examples')], { encoding: 'utf8', env });
+  const first = cli();
+  assert.doesNotMatch(String(first.stderr), /code cache/, 'the first run has no cache to read');
+  const written = fs.readdirSync(dir);
+  assert.equal(written.length, 1, written.join(', '));
+  assert.match(written[0], /^cli\.js-\d+-\d+-v[\d.]+-\w+\.bin$/);
+  assert.ok(fs.statSync(path.join(dir, written[0])).size > 100_000);
+  const second = cli();
+  assert.match(String(second.stderr), /code cache accepted/);
+  assert.equal(second.stdout, first.stdout);
+  // abi3lint-lsp: a server lives long, and a cache written at its exit would lack the start-up's bytecode (aged
+  // out): it is written about two seconds after the start, while the server runs
+  const seen = new Promise<void>((resolve) => {
+    const w = fs.watch(dir, (_e, f) => {
+      if (typeof f === 'string' && f.startsWith('server.js-') && f.endsWith('.bin')) {
+        w.close();
+        resolve();
+      }
+    });
+  });
+  const client = new LspClient(path.join(ROOT, 'bin', 'abi3lint-lsp.js'), env);
+  try {
+    await client.initialize(null);
+    await seen;
+    assert.equal(client.proc.exitCode, null, 'the server still runs');
+    assert.ok(fs.readdirSync(dir).every((f) => !f.endsWith('.tmp')));
+  } finally {
+    await client.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test('--jobs: a run that ends before checking (a usage error) does not wait for the workers started early', () => {
