@@ -77,9 +77,20 @@ describe('VS Code (code-server) with the packaged extension', { timeout: 240000 
     const before = await errors();
     assert.ok(before > 5, `status bar says ${before} errors`);
     await goTo(23, 25);
-    await page.keyboard.press('Control+.');
+    // the cursor is there (the status bar says so) before the menu is asked for; a menu opened while the editor
+    // was still moving (seen once in CI: no entry within 20 s, passing on reruns) is closed and asked again
+    await page.locator('[id="status.editor.selection"]', { hasText: 'Ln 23, Col 25' }).first().waitFor({ timeout: 20000 });
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Replace with PyTuple_GetItem' });
-    await fix.first().waitFor({ timeout: 20000 });
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      try {
+        await fix.first().waitFor({ timeout: 8000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
     await page.screenshot({ path: path.join(RESULTS, 'vscode-quickfix.png') });
     await fix.first().click();
     // (browser-side expressions are strings: this project compiles without the DOM library)
