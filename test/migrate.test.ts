@@ -234,3 +234,25 @@ PyMODINIT_FUNC PyInit_m(void)
   assert.equal(done.text.match(/Py_VISIT\(Py_TYPE\(/g)?.length, 1);
   for (let h = 10; h <= 15; h++) assert.deepEqual(gccErrors(done.text, 10, h), [], `headers 3.${h}`);
 });
+
+test('PyUnicode_READ through KIND/DATA declared on one line, with code after them: only the declarations go, the file compiles', async () => {
+  // (found by the fuzz: both removals ran to the line's end, overlapping, and took the code after them too)
+  const text = [
+    '#include <Python.h>',
+    'static PyObject *count(PyObject *self, PyObject *s)',
+    '{',
+    '    Py_ssize_t i, n = PyUnicode_GetLength(s), c = 0;',
+    '    int kind = PyUnicode_KIND(s); const void *data = PyUnicode_DATA(s); c += 1;',
+    '    for (i = 0; i < n; i++)',
+    "        if (PyUnicode_READ(kind, data, i) == ' ')",
+    '            c++;',
+    '    return PyLong_FromSsize_t(c);',
+    '}',
+    '',
+  ].join('\n');
+  const done = await fixText({ path: '/m/count.c', text }, { settings: { target: '3.10' }, buildConfig: null }, true, 5, true);
+  assert.match(done.text, /^ {4}c \+= 1;$/m, done.text);
+  assert.match(done.text, /PyUnicode_ReadChar\(s, i\) == ' '/);
+  assert.doesNotMatch(done.text, /PyUnicode_KIND|PyUnicode_DATA/);
+  for (const h of [10, 15]) assert.deepEqual(gccErrors(done.text, 10, h), [], `headers 3.${h}`);
+});

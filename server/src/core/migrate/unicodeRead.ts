@@ -71,13 +71,18 @@ function functionFix(text: string, pos: PositionMap, fn: Node, kindName: string,
     if (id.text === kindName) edits.push({ range: pos.range(read!.startIndex, read!.endIndex), newText: `PyUnicode_ReadChar(${s}, ${args[2].text})` });
   }
   for (const decl of [kind.decl, data.decl]) {
-    const st = text.lastIndexOf('\n', decl.startIndex - 1) + 1;
+    const lineStart = text.lastIndexOf('\n', decl.startIndex - 1) + 1;
     const nl = text.indexOf('\n', decl.endIndex);
-    const whole = /^[ \t]*$/.test(text.slice(st, decl.startIndex)) && nl >= 0 && /^[ \t]*$/.test(text.slice(decl.endIndex, nl));
-    // (a macro before the type, `PY2_UNUSED int kind = …`, is on the declaration's line: the line goes)
-    const lineStart = st;
     const prefix = text.slice(lineStart, decl.startIndex);
-    edits.push({ range: pos.range(whole || /^[ \t]*\w+[ \t]+$/.test(prefix) ? lineStart : decl.startIndex, whole || nl >= 0 ? nl + 1 : decl.endIndex), newText: '' });
+    // (a macro before the type, `PY2_UNUSED int kind = …`, is on the declaration's line: it goes with it)
+    const macro = /^[ \t]*\w+[ \t]+$/.test(prefix);
+    // the line goes only when nothing else is on it: code after the declaration stays (two declarations on one
+    // line had both removed its end, and the code after them: found by the fuzz)
+    const wholeLine = (macro || /^[ \t]*$/.test(prefix)) && nl >= 0 && /^[ \t]*$/.test(text.slice(decl.endIndex, nl));
+    const start = wholeLine ? lineStart : macro ? lineStart + prefix.search(/\S/) : decl.startIndex;
+    let end = decl.endIndex;
+    while (text.charCodeAt(end) === 32 || text.charCodeAt(end) === 9) end++; // (and the space before the next code)
+    edits.push({ range: pos.range(start, wholeLine ? nl + 1 : end), newText: '' });
   }
   return { kind: 'replace', title: `Read the characters with PyUnicode_ReadChar(${s}, …) (unsafe: a call per character; the index is checked)`, safety: 'unsafe', edits };
 }
