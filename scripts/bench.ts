@@ -63,11 +63,6 @@ function processRun(args: string[], cwd: string, preload: string, env: NodeJS.Pr
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-/**
- * 7. The CLI as a CI user runs it, whole processes: against a process that only parses the same files with
- * the same parser (scripts/parse-only.ts), single-threaded; and `--jobs` (the cores) against `--jobs 1` on a
- * 400-file tree. Paired runs, A B A B, medians of the ratios.
- */
 /** Wall time of processes started together, until the last one ends. */
 function concurrentRuns(runs: { args: string[]; cwd: string }[]): Promise<number> {
   const t0 = performance.now();
@@ -77,9 +72,9 @@ function concurrentRuns(runs: { args: string[]; cwd: string }[]): Promise<number
 }
 
 /**
- * The best two runtimes can do on a tree: two `--jobs 1` processes started together, each over half of the
- * files (every other one), against one `--jobs 1` process over all; paired, medians of the ratios. No
- * coordination, no messages, both start at once: what `--jobs 2` could reach at most on this machine.
+ * A perfect split of the work: two `--jobs 1` processes started together, each over half of the files (every
+ * other one), against one `--jobs 1` process over all; paired, medians of the ratios. No coordination, no
+ * messages, both start at once: the figure `--jobs 2` is read against on this machine.
  */
 async function halvesRatio(cli: string, tree: string, runs: number): Promise<number> {
   const halves = [0, 1].map((h) => {
@@ -99,6 +94,11 @@ async function halvesRatio(cli: string, tree: string, runs: number): Promise<num
   return median(ratios);
 }
 
+/**
+ * 7. The CLI as a CI user runs it, whole processes: against a process that only parses the same files with
+ * the same parser (scripts/parse-only.ts), single-threaded; and `--jobs` (the cores) against `--jobs 1` on a
+ * 400-file tree. Paired runs, A B A B, medians of the ratios.
+ */
 async function wholeProcess(corpus: string, runs: number): Promise<{ cpuRatio: number; wallRatio: number; jobsRatio: number; autoRatio: number; jobsRatio1600: number; halvesRatio400: number; jobs: number; parseCpuMs: number; lintCpuMs: number; files400: number }> {
   const preload = path.join(os.tmpdir(), `abi3lint-bench-cpu-${process.pid}.js`);
   fs.writeFileSync(preload, "process.on('exit', () => { try { require('fs').writeSync(3, JSON.stringify(process.cpuUsage())); } catch {} });\n");
