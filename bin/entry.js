@@ -4,7 +4,8 @@
 // The bundle is compiled with V8's code cache: a megabyte of JavaScript costs about 100 ms to compile on every
 // start, which a CI run over a few files pays as much as the checking itself. The cache is written once per
 // bundle and Node version (into $XDG_CACHE_HOME/abi3lint/v8 or ~/.cache/abi3lint/v8) once a run has compiled
-// what it needs (writeCodeCacheLater), and used when it matches; V8 rejects a cache that does not fit and the bundle then compiles as usual.
+// what it needs (writeCodeCacheLater), and used when it matches; V8 rejects a cache that does not fit and the
+// bundle then compiles as usual.
 // ABI3LINT_NO_CODE_CACHE=1 turns it off.
 const path = require('node:path');
 const fs = require('node:fs');

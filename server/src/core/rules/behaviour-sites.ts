@@ -55,8 +55,8 @@ function ssizeClean(cx: RuleContext): boolean {
   return false;
 }
 
-/** The nearest ancestor initializer list, unless a call or a function body comes first. */
-/** The initializer list around the last node of `path` (a path from the root, locate.ts), if any. */
+/** The nearest initializer list around the last node of `path` (a path from the root, locate.ts), unless a call
+ *  or a function body comes first. */
 function enclosingInitializer(path: Node[]): Node | null {
   for (let i = path.length - 2; i >= 0; i--) {
     const cur = path[i];
@@ -163,9 +163,8 @@ class SiteFinder {
       if (!(ids.has(m[1]) || this.b.typeSlots.has(m[1]) || this.b.moduleSlots.has(m[1]) || valued.has(m[1]))) continue;
       const start = (m.index ?? 0) + m[0].indexOf(m[1]);
       if (!this.active(start)) continue;
-      const path = pathTo(this.cx.tree.rootNode, m.index ?? 0, (m.index ?? 0) + 1);
-      const brace = path[path.length - 1];
-      const list = brace.type === '{' ? path[path.length - 2] : brace;
+      const { node: brace, parent } = nodeAt(this.cx.tree.rootNode, m.index ?? 0, (m.index ?? 0) + 1);
+      const list = brace.type === '{' ? parent : brace;
       if (!list || list.type !== 'initializer_list' || list.startIndex !== m.index) continue;
       const entry = { start: list.startIndex, end: list.endIndex };
       const slot = /^\d+$/.test(m[1]) ? this.slotById(list, Number(m[1])) : m[1];
