@@ -32,8 +32,12 @@ export function formatJson(results: LintResult[]): string {
   return jsonOfFiles(results.map(formatJsonFile));
 }
 
+/** What comes before and after the files' entries of the JSON document (written around them as they come: main.ts). */
+export const JSON_HEAD = '{"version":1,"files":[';
+export const JSON_TAIL = ']}';
+
 /** The JSON document around files' entries made by formatJsonFile (the same text as formatJson). */
-export const jsonOfFiles = (entries: string[]): string => `{"version":1,"files":[${entries.join(',')}]}`;
+export const jsonOfFiles = (entries: string[]): string => `${JSON_HEAD}${entries.join(',')}${JSON_TAIL}`;
 
 /** One file's entry of the JSON output (made where the file was checked: a --jobs worker formats its own). */
 export function formatJsonFile(r: LintResult): string {

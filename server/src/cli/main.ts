@@ -9,7 +9,7 @@ import { initParser } from '../core/parser';
 import { parseSettings, type Settings } from '../core/settings';
 import type { LintResult, Severity } from '../core/types';
 import { minorToHex, minorToString, parseTargetOption } from '../core/version';
-import { formatGithub, formatSarif, formatText, jsonOfFiles } from './format';
+import { formatGithub, formatSarif, formatText, JSON_HEAD, JSON_TAIL } from './format';
 import { collectCFiles } from '../core/walk';
 import type { CheckOptions, CheckOutcome } from './check';
 import { buildHints } from './buildhints';
@@ -243,7 +243,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
 
 /**
  * JSON output written as it comes: the entries each file's check made (in a worker or here), in the order of
- * the files, in writes of about 64 kB; the same text as jsonOfFiles.
+ * the files, in writes of about 64 kB: the text of jsonOfFiles.
  */
 class JsonFilesWriter {
   private pending: string[] = [];
@@ -253,13 +253,13 @@ class JsonFilesWriter {
   constructor(private readonly out: NodeJS.WritableStream) {}
 
   entry(json: string): void {
-    this.pending.push(this.count++ ? `,${json}` : `{"version":1,"files":[${json}`);
+    this.pending.push(this.count++ ? ',' : JSON_HEAD, json);
     this.size += json.length;
     if (this.size >= 65536) this.flush();
   }
 
   end(): void {
-    this.pending.push(this.count ? ']}\n' : `${jsonOfFiles([])}\n`);
+    this.pending.push(this.count ? '' : JSON_HEAD, `${JSON_TAIL}\n`);
     this.flush();
   }
 

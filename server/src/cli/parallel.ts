@@ -54,12 +54,13 @@ interface Job {
 }
 
 /**
- * Checks every file, in `jobs` worker threads at most (none for a few files: then here); outcomes in input
- * order. `onDone` reports progress; `onReady` is given each outcome in input order as soon as it and those
- * before it are done (the output can be written while later files are checked).
+ * Checks every file, in `jobs` worker threads at most (none for a few files: then here). `onDone` reports
+ * progress; `onReady` is given each outcome in input order as soon as it and those before it are done (the
+ * output can be written while later files are checked), and the outcome is not kept after that.
  */
-export async function checkAll(files: string[], o: CheckOptions, jobs: number | 'auto', entry: string | undefined, onDone: (n: number) => void, onReady?: (r: CheckOutcome) => void): Promise<CheckOutcome[]> {
-  const out: CheckOutcome[] = new Array(files.length);
+export async function checkAll(files: string[], o: CheckOptions, jobs: number | 'auto', entry: string | undefined, onDone: (n: number) => void, onReady: (r: CheckOutcome) => void): Promise<void> {
+  // an outcome until it is handed on (then null)
+  const out: (CheckOutcome | null | undefined)[] = new Array(files.length);
   const queue: Job[] = checkOrder(files).map((index) => ({ index, file: files[index] }));
   const threads = threadsFor(files, jobs);
   let done = 0;
@@ -67,7 +68,10 @@ export async function checkAll(files: string[], o: CheckOptions, jobs: number | 
   const finish = (index: number, r: CheckOutcome): void => {
     out[index] = r;
     onDone(++done);
-    if (onReady) for (; ready < out.length && out[ready]; ready++) onReady(out[ready]);
+    for (let r = out[ready]; r; r = out[++ready]) {
+      out[ready] = null;
+      onReady(r);
+    }
   };
   // The main thread is one of the threads: it checks files too, between them letting the workers' messages in
   // (each worker holds its next file already, so it does not wait for that). A worker costs a start-up of its
@@ -87,7 +91,6 @@ export async function checkAll(files: string[], o: CheckOptions, jobs: number | 
   debugJobs(`this thread checked ${mine} files, done at ${performance.now().toFixed(0)} ms`);
   await Promise.all(workers);
   for (let job = queue.shift(); job; job = queue.shift()) finish(job.index, await checkFile(job.file, o, cache));
-  return out;
 }
 
 /** Jobs a worker holds at once: the next file is already there when one is done, so a worker never waits for a
