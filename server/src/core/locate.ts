@@ -61,17 +61,18 @@ function childAround(node: Node, start: number, end: number, wide: number): Node
 }
 
 /**
- * The path from the root to the smallest node that spans [start, end) (root first; the node last). `wide`
- * is for tests (the index used at every node).
+ * The path from the root to the smallest node that spans [start, end) (root first; the node last), for a range
+ * that is not empty (at an empty one, tree-sitter also enters an empty node there, and this may not). `wide` is
+ * for tests (the index used at every node).
  */
-export function pathTo(root: Node, start: number, end = start, wide = WIDE_NODE): Node[] {
+export function pathTo(root: Node, start: number, end: number, wide = WIDE_NODE): Node[] {
   const path = [root];
   for (let node: Node | null = childAround(root, start, end, wide); node; node = childAround(node, start, end, wide)) path.push(node);
   return path;
 }
 
 /** The smallest node that spans [start, end), and its parent (null at the root). */
-export function nodeAt(root: Node, start: number, end = start): { node: Node; parent: Node | null } {
+export function nodeAt(root: Node, start: number, end: number): { node: Node; parent: Node | null } {
   const path = pathTo(root, start, end);
   return { node: path[path.length - 1], parent: path.length > 1 ? path[path.length - 2] : null };
 }
